@@ -1,0 +1,90 @@
+//! Liaison's storage: one repository API over SQLite (embedded default) and PostgreSQL.
+//!
+//! Handlers call `Db` methods and never see which engine is underneath. SQL is written once, in the
+//! common subset of both dialects (`$1` placeholders work on both through sqlx); where the
+//! dialects differ, `Db` offers the piece (`for_update`, the write-transaction `BEGIN`).
+//!
+//! Invariants: every change to a user-edited record bumps its `version`, sets `updated_at` and writes
+//! an audit entry in the same transaction; a stale `version` is a `StoreError::Conflict` and
+//! changes nothing.
+
+mod audit;
+mod db;
+mod institutions;
+mod migrate;
+mod org_units;
+mod people;
+mod query;
+mod table;
+mod users;
+
+pub use audit::{AuditEntry, AuditFilter};
+pub use db::{Backend, Db};
+pub use institutions::{InstitutionFilter, INSTITUTION_SORTS};
+pub use migrate::MIGRATION_COUNT;
+pub use org_units::{OrgUnitFilter, ORG_UNIT_SORTS};
+pub use people::{PersonFilter, PERSON_SORTS};
+pub use users::{ApiToken, NewUser, SessionUser, User};
+
+use liaison_domain::{FieldErrors, Id};
+
+/// Who makes a change, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<Id>,
+    /// An e-mail for users; `cli` or `demo` for operator actions.
+    pub label: String,
+}
+
+impl Actor {
+    pub fn user(id: Id, email: &str) -> Actor {
+        Actor { user_id: Some(id), label: email.to_string() }
+    }
+
+    pub fn system(label: &str) -> Actor {
+        Actor { user_id: None, label: label.to_string() }
+    }
+}
+
+/// One page of a list, with the total count of matching records.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// The record changed since the caller read it.
+    #[error("the record was changed by someone else (now at version {current})")]
+    Conflict { current: i64 },
+    /// The input refers to missing records or breaks a uniqueness rule.
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Deleting would orphan records of this kind (e.g. a unit that still has sub-units).
+    #[error("other records depend on this one: {0}")]
+    HasDependents(&'static str),
+    /// The database could not be opened (bad URL, unreachable server, unwritable folder).
+    #[error("{0}")]
+    Open(String),
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The current time as stored: UTC RFC 3339 with microseconds.
+pub fn now() -> String {
+    format_time(time::OffsetDateTime::now_utc())
+}
+
+pub fn format_time(t: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+    );
+    t.to_offset(time::UtcOffset::UTC).format(&f).expect("timestamps always format")
+}

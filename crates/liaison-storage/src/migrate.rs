@@ -1,0 +1,83 @@
+//! Versioned migrations, one folder per engine, applied in order, each in its own transaction.
+
+use sqlx::Row;
+
+use crate::db::{Backend, Db};
+use crate::StoreResult;
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+/// Both folders must hold the same versions; adding a migration means adding it to both.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "directory",
+    sqlite: include_str!("../migrations/sqlite/0001_directory.sql"),
+    postgres: include_str!("../migrations/postgres/0001_directory.sql"),
+}];
+
+pub const MIGRATION_COUNT: usize = MIGRATIONS.len();
+
+impl Db {
+    /// Applies every pending migration; returns the versions it applied. Safe to run from several
+    /// processes at once: PostgreSQL serialises them with an advisory lock, SQLite with its write lock.
+    pub async fn migrate(&self) -> StoreResult<Vec<i64>> {
+        let mut applied = Vec::new();
+        let mut tx = self.write().await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7368201)").execute(&mut *tx).await?;
+        }
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (\
+             version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let done: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?;
+        for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
+            let sql = match self.backend() {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(crate::now())
+                .execute(&mut *tx)
+                .await?;
+            tracing::info!(version = m.version, name = m.name, "applied migration");
+            applied.push(m.version);
+        }
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    /// The highest applied migration, or 0 on an empty database.
+    pub async fn schema_version(&self) -> StoreResult<i64> {
+        let exists = match self.backend() {
+            Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_migrations'",
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
+            }
+        };
+        let n: i64 = sqlx::query(exists).fetch_one(&self.pool).await?.try_get(0)?;
+        if n == 0 {
+            return Ok(0);
+        }
+        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+}

@@ -1,0 +1,139 @@
+//! Building filtered, sorted, paged SELECTs with numbered placeholders valid on both engines.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{StoreError, StoreResult};
+use liaison_domain::{LocalizedText, PageRequest, Sort};
+
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+    /// Nullable values carry their type: PostgreSQL rejects a text-typed NULL for a BIGINT column.
+    OptText(Option<String>),
+    OptInt(Option<i64>),
+}
+
+/// WHERE clauses and their arguments; `?` in a clause becomes the next `$n`.
+#[derive(Debug, Default)]
+pub(crate) struct Conditions {
+    clauses: Vec<String>,
+    pub(crate) args: Vec<Arg>,
+}
+
+impl Conditions {
+    pub(crate) fn add(&mut self, clause: &str, arg: Arg) {
+        self.args.push(arg);
+        self.clauses.push(clause.replace('?', &format!("${}", self.args.len())));
+    }
+
+    pub(crate) fn where_sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    /// Adds a text search over the `search_text` column.
+    pub(crate) fn search(&mut self, q: Option<&str>) {
+        if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+            self.add("search_text LIKE ? ESCAPE '\\'", Arg::Text(liaison_domain::search::like_pattern(q)));
+        }
+    }
+}
+
+pub(crate) fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    args: &[Arg],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for arg in args {
+        query = match arg {
+            Arg::Text(s) => query.bind(s.clone()),
+            Arg::Int(i) => query.bind(*i),
+            Arg::OptText(s) => query.bind(s.clone()),
+            Arg::OptInt(i) => query.bind(*i),
+        };
+    }
+    query
+}
+
+/// Runs `SELECT {columns} FROM {table} {where} ORDER BY … LIMIT … OFFSET …` and the matching count.
+pub(crate) async fn page<T>(
+    pool: &sqlx::AnyPool,
+    table: &str,
+    columns: &str,
+    conditions: &Conditions,
+    sort: &Sort,
+    page: &PageRequest,
+    map: impl Fn(&AnyRow) -> StoreResult<T>,
+) -> StoreResult<crate::Page<T>> {
+    let where_sql = conditions.where_sql();
+    let count_sql = format!("SELECT COUNT(*) FROM {table}{where_sql}");
+    let total: i64 = bind_all(sqlx::query(&count_sql), &conditions.args).fetch_one(pool).await?.try_get(0)?;
+    let direction = if sort.descending { "DESC" } else { "ASC" };
+    let n = conditions.args.len();
+    // `sort.field` comes from a whitelist (Sort::parse), never from the request verbatim.
+    let list_sql = format!(
+        "SELECT {columns} FROM {table}{where_sql} ORDER BY {field} {direction}, id {direction} LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2,
+        field = sort_column(sort.field),
+    );
+    let rows = bind_all(sqlx::query(&list_sql), &conditions.args)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(pool)
+        .await?;
+    let items = rows.iter().map(map).collect::<StoreResult<Vec<T>>>()?;
+    Ok(crate::Page { items, total })
+}
+
+/// API sort names map to columns; `name` sorts by the normalised display name.
+fn sort_column(field: &str) -> &str {
+    match field {
+        "name" => "sort_name",
+        other => other,
+    }
+}
+
+pub(crate) fn text(row: &AnyRow, column: &str) -> StoreResult<String> {
+    Ok(row.try_get::<String, _>(column)?)
+}
+
+pub(crate) fn opt_text(row: &AnyRow, column: &str) -> StoreResult<Option<String>> {
+    Ok(row.try_get::<Option<String>, _>(column)?)
+}
+
+pub(crate) fn int(row: &AnyRow, column: &str) -> StoreResult<i64> {
+    Ok(row.try_get::<i64, _>(column)?)
+}
+
+pub(crate) fn opt_int(row: &AnyRow, column: &str) -> StoreResult<Option<i64>> {
+    Ok(row.try_get::<Option<i64>, _>(column)?)
+}
+
+/// Reads `{prefix}_en`, `{prefix}_zh`, `{prefix}_local`.
+pub(crate) fn localized(row: &AnyRow, prefix: &str) -> StoreResult<LocalizedText> {
+    Ok(LocalizedText {
+        en: opt_text(row, &format!("{prefix}_en"))?,
+        zh: opt_text(row, &format!("{prefix}_zh"))?,
+        local: opt_text(row, &format!("{prefix}_local"))?,
+    })
+}
+
+pub(crate) fn json_list(row: &AnyRow, column: &str) -> StoreResult<Vec<String>> {
+    let raw = text(row, column)?;
+    serde_json::from_str(&raw).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+pub(crate) fn parse_enum<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
+    let raw = text(row, column)?;
+    parse(&raw).ok_or_else(|| StoreError::Corrupt(format!("{column} = {raw:?}")))
+}
+
+/// The name lists sort by: the English name, else Chinese, else local, normalised.
+pub(crate) fn sort_name(name: &LocalizedText) -> String {
+    liaison_domain::search::normalize(name.display(false))
+}

@@ -1,0 +1,61 @@
+//! Liaison's HTTP face: server-rendered HTML pages, the `/api/v1` JSON API and its OpenAPI
+//! document, all behind one route table (`routes.rs`) that declares each route's access.
+//!
+//! Invariant: handlers are thin. They parse and authorise (the guard already did), call storage
+//! or the domain, and render. No SQL and no business rule lives here.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod html;
+pub mod i18n;
+pub mod openapi;
+pub mod routes;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Router;
+
+use liaison_storage::Db;
+
+/// JSON and form bodies above this size are refused with 413.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when the public URL is https).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub i18n: Arc<i18n::I18n>,
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig) -> AppState {
+        AppState { db, i18n: Arc::new(i18n::I18n::load()), config: Arc::new(config) }
+    }
+}
+
+/// The whole application as one `Router`, ready to serve.
+pub fn app(state: AppState) -> Router {
+    routes::router(&state)
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::context))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+async fn not_found(ctx: auth::Ctx) -> axum::response::Response {
+    if ctx.path.starts_with("/api/") {
+        error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route").into_response()
+    } else {
+        html::error_page(&ctx, StatusCode::NOT_FOUND, "page-not-found")
+    }
+}

@@ -1,0 +1,6 @@
+//! HTTP tests: every route through the router, as a browser or API client would use it, on
+//! SQLite by default and on PostgreSQL when `LIAISON_TEST_POSTGRES_URL` is set.
+
+mod api;
+mod pages;
+mod support;

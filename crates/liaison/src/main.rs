@@ -1,0 +1,318 @@
+//! The `liaison` binary: wires the crates together behind a few subcommands (C1, C2).
+//! It holds no business logic of its own.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use tracing::{error, info, warn};
+
+use liaison_domain::Role;
+use liaison_storage::{Actor, Db, NewUser};
+use liaison_web::{AppState, WebConfig};
+
+#[derive(Parser)]
+#[command(name = "liaison", version, about = "Liaison: international and industry cooperation office system")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (HTML pages, JSON API); applies pending migrations first.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DbArgs),
+    /// Load the bilingual demo data set into an empty database.
+    Demo(DbArgs),
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+/// Where the database is: a data directory holding `liaison.db`, or an explicit URL.
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Folder for the SQLite database and uploaded files.
+    #[arg(long, env = "LIAISON_DATA_DIR", default_value = "./liaison-data")]
+    data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://USER:PASS@HOST/DB`; overrides --data-dir for the database.
+    #[arg(long, env = "LIAISON_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl DbArgs {
+    fn url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("liaison.db").display()),
+        }
+    }
+
+    async fn open(&self) -> Result<Db, Failure> {
+        let db = Db::connect(&self.url()).await.map_err(|e| Failure::runtime(format!("{e}")))?;
+        Ok(db)
+    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LIAISON_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Load the demo data set if the database is empty (and create the demo accounts).
+    #[arg(long, env = "LIAISON_DEMO")]
+    demo: bool,
+    /// The URL people reach the server at; https:// marks cookies Secure.
+    #[arg(long, env = "LIAISON_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Add(UserAddArgs),
+}
+
+#[derive(Args)]
+struct UserAddArgs {
+    #[arg(long)]
+    email: String,
+    /// admin, staff, coordinator, editor, student, partner or enterprise.
+    #[arg(long)]
+    role: String,
+    /// Read the password from standard input (required: passwords never go on the command line).
+    #[arg(long, required = true)]
+    password_stdin: bool,
+    /// The institution a partner or enterprise contact speaks for.
+    #[arg(long)]
+    institution: Option<i64>,
+    /// An org unit a coordinator looks after (repeatable).
+    #[arg(long = "unit")]
+    units: Vec<i64>,
+    /// The person record a student account belongs to.
+    #[arg(long)]
+    person: Option<i64>,
+    /// Name shown in the interface.
+    #[arg(long)]
+    name: Option<String>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// A failure with its exit code: 2 for bad input, 1 for everything else.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn input(message: impl Into<String>) -> Failure {
+        Failure { code: 2, message: message.into() }
+    }
+
+    fn runtime(message: impl Into<String>) -> Failure {
+        Failure { code: 1, message: message.into() }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime starts");
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve(args).await,
+            Command::Migrate(args) => migrate(args).await,
+            Command::Demo(args) => demo(args).await,
+            Command::User { command: UserCommand::Add(args) } => user_add(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Logs go to stderr; `LIAISON_LOG` sets the filter (default `info`), `LIAISON_LOG_FORMAT=json`
+/// switches to one JSON object per line for log collectors.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LIAISON_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("LIAISON_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open_migrated(args: &DbArgs) -> Result<Db, Failure> {
+    let db = args.open().await?;
+    db.migrate().await.map_err(|e| Failure::runtime(format!("migration failed: {e}")))?;
+    Ok(db)
+}
+
+async fn serve(args: ServeArgs) -> Result<(), Failure> {
+    let db = open_migrated(&args.db).await?;
+    if args.demo {
+        load_demo(&db, false).await?;
+    }
+    let config = WebConfig { secure_cookies: args.public_url.as_deref().is_some_and(|u| u.starts_with("https://")) };
+    let app = liaison_web::app(AppState::new(db.clone(), config));
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| Failure::runtime(format!("cannot listen on {}: {e}", args.addr)))?;
+    let local = listener.local_addr().map_err(|e| Failure::runtime(e.to_string()))?;
+    info!(addr = %local, backend = ?db.backend(), "listening on http://{local}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| Failure::runtime(format!("server failed: {e}")))?;
+    info!("in-flight requests finished; closing the database");
+    db.close().await;
+    info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => info!("Ctrl-C received; shutting down"),
+        _ = terminate => info!("SIGTERM received; shutting down"),
+    }
+}
+
+async fn migrate(args: DbArgs) -> Result<(), Failure> {
+    let db = args.open().await?;
+    let applied = db.migrate().await.map_err(|e| Failure::runtime(format!("migration failed: {e}")))?;
+    let version = db.schema_version().await.map_err(|e| Failure::runtime(e.to_string()))?;
+    if applied.is_empty() {
+        println!("database is up to date (schema version {version})");
+    } else {
+        println!("applied {} migration(s); schema version {version}", applied.len());
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn demo(args: DbArgs) -> Result<(), Failure> {
+    let db = open_migrated(&args).await?;
+    let result = load_demo(&db, true).await;
+    db.close().await;
+    result
+}
+
+/// The demo sign-in, printed in the log and in README.
+pub const DEMO_ADMIN: (&str, &str) = ("admin@demo.liaison.example", "liaison-demo");
+
+/// Loads the demo data into an empty database. `strict`: a non-empty database is an error
+/// (for `liaison demo`); otherwise it is logged and skipped (for `serve --demo`).
+async fn load_demo(db: &Db, strict: bool) -> Result<(), Failure> {
+    match liaison_demo::load(db).await {
+        Ok(summary) => {
+            info!(
+                institutions = summary.institutions,
+                countries = summary.countries,
+                org_units = summary.org_units,
+                people = summary.people,
+                "loaded the demo data set"
+            );
+            let users = db.count_users().await.map_err(|e| Failure::runtime(e.to_string()))?;
+            if users == 0 {
+                let (email, password) = DEMO_ADMIN;
+                let new = NewUser {
+                    email: email.into(),
+                    password_hash: liaison_web::auth::hash_password(password),
+                    role: Role::Admin,
+                    display_name: Some("Demo Admin".into()),
+                    person_id: None,
+                    institution_id: None,
+                    unit_ids: Vec::new(),
+                };
+                db.create_user(&Actor::system("demo"), new).await.map_err(|e| Failure::runtime(e.to_string()))?;
+                info!("demo sign-in: {email} / {password}");
+            }
+            Ok(())
+        }
+        Err(liaison_demo::DemoError::NotEmpty) if !strict => {
+            warn!("the database already holds data; demo data not loaded");
+            Ok(())
+        }
+        Err(liaison_demo::DemoError::NotEmpty) => {
+            Err(Failure::input("the database already holds data; demo data loads only into an empty database"))
+        }
+        Err(e) => Err(Failure::runtime(format!("loading demo data failed: {e}"))),
+    }
+}
+
+async fn user_add(args: UserAddArgs) -> Result<(), Failure> {
+    let role = Role::parse(&args.role).ok_or_else(|| {
+        let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        Failure::input(format!("unknown role {:?}; use one of: {}", args.role, all.join(", ")))
+    })?;
+    if !liaison_domain::validation::is_email(args.email.trim()) {
+        return Err(Failure::input(format!("--email {:?} is not a valid e-mail address", args.email)));
+    }
+    match role {
+        Role::Partner | Role::Enterprise if args.institution.is_none() => {
+            return Err(Failure::input(format!("a {role} account needs --institution ID (the institution it speaks for)")))
+        }
+        Role::Coordinator if args.units.is_empty() => {
+            return Err(Failure::input("a coordinator account needs at least one --unit ID"))
+        }
+        _ => {}
+    }
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password).map_err(|e| Failure::input(format!("cannot read the password: {e}")))?;
+    let password = password.lines().next().unwrap_or("").to_string();
+    if password.chars().count() < 8 {
+        return Err(Failure::input("the password must be at least 8 characters long"));
+    }
+    let db = open_migrated(&args.db).await?;
+    let new = NewUser {
+        email: args.email.clone(),
+        password_hash: liaison_web::auth::hash_password(&password),
+        role,
+        display_name: args.name,
+        person_id: args.person,
+        institution_id: args.institution,
+        unit_ids: args.units,
+    };
+    let result = db.create_user(&Actor::system("cli"), new).await;
+    db.close().await;
+    match result {
+        Ok(user) => {
+            println!("created {} account {} (id {})", user.role, user.email, user.id);
+            Ok(())
+        }
+        Err(liaison_storage::StoreError::Invalid(errors)) => Err(Failure::input(errors.to_string())),
+        Err(e) => Err(Failure::runtime(e.to_string())),
+    }
+}

@@ -1,0 +1,132 @@
+//! One end-to-end run in headless Chromium (Debian's chromium + chromium-driver), through a tiny
+//! W3C WebDriver client: sign in, create a partner with a Chinese name, find it by a Chinese
+//! substring, and keep a screenshot under `target/browser/`.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use base64::Engine;
+use common::{http, TestDb};
+use serde_json::{json, Value};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Driver {
+    addr: String,
+    session: String,
+}
+
+impl Driver {
+    fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let body = if method == "GET" || method == "DELETE" { String::new() } else { body.to_string() };
+        let reply = http(&self.addr, method, &format!("/session/{}{path}", self.session), &[("Content-Type", "application/json")], &body);
+        let value: Value = serde_json::from_str(&reply.body).unwrap_or_else(|e| panic!("WebDriver said {e}: {}", reply.body));
+        assert_eq!(reply.status, 200, "{method} {path}: {}", reply.body);
+        value["value"].clone()
+    }
+
+    fn go(&self, url: &str) {
+        self.call("POST", "/url", json!({"url": url}));
+    }
+
+    /// Finds an element, waiting (implicit wait) until it appears.
+    fn find(&self, css: &str) -> String {
+        let v = self.call("POST", "/element", json!({"using": "css selector", "value": css}));
+        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}")).to_string()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css);
+        self.call("POST", &format!("/element/{el}/value"), json!({"text": text}));
+    }
+
+    fn click(&self, css: &str) {
+        let el = self.find(css);
+        self.call("POST", &format!("/element/{el}/click"), json!({}));
+    }
+
+    fn text(&self, css: &str) -> String {
+        let el = self.find(css);
+        self.call("GET", &format!("/element/{el}/text"), json!({})).as_str().unwrap_or("").to_string()
+    }
+
+    fn source(&self) -> String {
+        self.call("GET", "/source", json!({})).as_str().unwrap_or("").to_string()
+    }
+}
+
+#[test]
+fn sign_in_create_a_partner_with_a_chinese_name_and_find_it() {
+    let db = TestDb::new();
+    assert!(db.add_user("admin@axhu.example.cn", "admin", "a-long-password").status.success());
+    let server = db.serve(&[]);
+    let base = format!("http://{}", server.addr);
+
+    let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let mut chromedriver = Command::new(&driver_path)
+        .arg("--port=0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{driver_path} does not start ({e}); `scripts/test` installs chromium-driver"));
+    // ChromeDriver announces its port once it accepts connections.
+    let mut out = BufReader::new(chromedriver.stdout.take().unwrap());
+    let port = loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "chromedriver exited");
+        if let Some(rest) = line.split("started successfully on port ").nth(1) {
+            break rest.trim().trim_end_matches('.').to_string();
+        }
+    };
+    let driver_addr = format!("127.0.0.1:{port}");
+    let profile = tempfile::tempdir().unwrap();
+    let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+        "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,900", format!("--user-data-dir={}", profile.path().display())]}}}});
+    let created = http(&driver_addr, "POST", "/session", &[("Content-Type", "application/json")], &caps.to_string());
+    assert_eq!(created.status, 200, "{}", created.body);
+    let session: Value = serde_json::from_str(&created.body).unwrap();
+    let driver = Driver { addr: driver_addr, session: session["value"]["sessionId"].as_str().unwrap().to_string() };
+    driver.call("POST", "/timeouts", json!({"implicit": 10000, "pageLoad": 30000}));
+
+    driver.go(&format!("{base}/login?lang=zh-CN"));
+    assert!(driver.source().contains("<html lang=\"zh-CN\">"));
+    driver.type_into("#email", "admin@axhu.example.cn");
+    driver.type_into("#password", "a-long-password");
+    driver.click("form[action='/login'] button[type=submit]");
+    assert_eq!(driver.text("main h1"), "概览");
+
+    driver.go(&format!("{base}/institutions/new"));
+    driver.type_into("#name_en", "OpenAtom Foundation");
+    driver.type_into("#name_zh", "开放原子开源基金会");
+    driver.click("#kind option[value=foundation]");
+    driver.click("#status option[value=active]");
+    driver.click("#country option[value=CN]");
+    driver.type_into("#city_zh", "北京");
+    driver.type_into("#website", "https://www.openatom.org");
+    driver.click("form.record button[type=submit]");
+    assert!(driver.text("main h1").contains("开放原子开源基金会"));
+    assert!(driver.text("p.flash").contains("已创建"));
+
+    driver.go(&format!("{base}/institutions"));
+    driver.type_into("#q", "原子开源");
+    driver.click("form.filters button[type=submit]");
+    let link = driver.text("table tbody tr td a");
+    assert!(link.contains("开放原子开源基金会"), "search result: {link}");
+
+    let png = driver.call("GET", "/screenshot", json!({}));
+    let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("institution-search.png"), &bytes).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"));
+
+    driver.call("DELETE", "", json!({}));
+    let _ = chromedriver.kill();
+    let _ = chromedriver.wait();
+    server.stop();
+}
