@@ -1,1 +1,390 @@
+//! The bilingual demo data set of Liaison (DESIGN.md, "Demo data").
+//!
+//! It holds the partners of the seed facts (AXHU and iFLYTEK, IUKL, XJTU, KazNU and Astana IT
+//! University, HIT and the OpenAtom Foundation, BIT's Xuteli College) with their real names, plus
+//! generated partners in real cities of many countries, so that every page, chart and report
+//! shows something. All contacts are fictional.
+//!
+//! Building the records is pure and deterministic (a fixed-seed splitmix64 generator, no clock);
+//! only [`load`] touches a database. User accounts are not part of the data set.
 
+mod countries;
+mod generate;
+mod names;
+mod rng;
+mod seeds;
+
+use std::collections::BTreeSet;
+
+use liaison_domain::{
+    CountryCode, FieldErrors, Id, InstitutionDraft, LocalizedText, OrgUnitDraft, PersonDraft,
+};
+use liaison_storage::{Actor, Db, StoreError};
+
+pub use generate::{generated_institutions, generated_partners};
+
+/// How many generated partners the demo adds to the seed partners.
+pub const GENERATED_PARTNERS: usize = 320;
+/// The seed of the demo's generated partners: the date of the first seed fact, 2024-03-12.
+pub const DEMO_SEED: u64 = 20240312;
+
+/// What [`load`] stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub institutions: usize,
+    pub countries: usize,
+    pub org_units: usize,
+    pub people: usize,
+}
+
+#[derive(Debug)]
+pub enum DemoError {
+    /// The database already holds institutions; demo data goes only into an empty one.
+    NotEmpty,
+    Store(StoreError),
+    /// A demo record failed validation: a bug in this crate.
+    Invalid(String),
+}
+
+impl std::fmt::Display for DemoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DemoError::NotEmpty => f.write_str("the database already holds institutions"),
+            DemoError::Store(e) => write!(f, "storing demo data failed: {e}"),
+            DemoError::Invalid(e) => write!(f, "invalid demo record: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for DemoError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DemoError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<StoreError> for DemoError {
+    fn from(e: StoreError) -> Self {
+        DemoError::Store(e)
+    }
+}
+
+impl From<FieldErrors> for DemoError {
+    fn from(e: FieldErrors) -> Self {
+        DemoError::Invalid(e.to_string())
+    }
+}
+
+/// A partner with its units and contacts, before it is stored. Ids are filled in by [`load`]:
+/// units and people refer to each other by position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoPartner {
+    pub institution: InstitutionDraft,
+    /// `(unit, index of its parent among these units)`.
+    pub units: Vec<(OrgUnitDraft, Option<usize>)>,
+    /// `(person, index of their unit among these units)`.
+    pub people: Vec<(PersonDraft, Option<usize>)>,
+}
+
+/// The partners of the seed facts, with their real names and fictional contacts.
+pub fn seed_partners() -> Vec<DemoPartner> {
+    seeds::SEEDS.iter().map(seed_partner).collect()
+}
+
+fn seed_partner(seed: &seeds::Seed) -> DemoPartner {
+    let (en, zh, local) = seed.name;
+    let mut region_tags = countries::region_tags(seed.country);
+    region_tags.extend_from_slice(seed.extra_tags);
+    region_tags.sort();
+    region_tags.dedup();
+    let institution = InstitutionDraft {
+        kind: seed.kind,
+        name: LocalizedText::new(Some(en), Some(zh), local),
+        country: CountryCode::parse(seed.country).expect("seed countries are assigned codes"),
+        city: LocalizedText::bilingual(seed.city.0, seed.city.1),
+        website: Some(seed.website.to_string()),
+        status: seed.status,
+        region_tags,
+        hei_id: seed.hei_id.map(String::from),
+        erasmus_code: None,
+        social_credit_code: seed.social_credit_code.map(String::from),
+        profile: LocalizedText::bilingual(seed.profile.0, seed.profile.1),
+    };
+    let units = seed
+        .units
+        .iter()
+        .map(|u| {
+            let draft = OrgUnitDraft {
+                institution_id: 0,
+                parent_id: None,
+                kind: u.kind,
+                name: LocalizedText::bilingual(u.name.0, u.name.1),
+                ounit_id: u.ounit_id.map(String::from),
+                website: None,
+            };
+            (draft, None)
+        })
+        .collect();
+    let people = seed
+        .people
+        .iter()
+        .map(|p| {
+            let draft = PersonDraft {
+                name: LocalizedText::bilingual(p.name.0, p.name.1),
+                title: LocalizedText::bilingual(p.title.0, p.title.1),
+                institution_id: None,
+                org_unit_id: None,
+                emails: vec![p.email.to_string()],
+                phones: Vec::new(),
+                languages: p.languages.iter().map(|l| l.to_string()).collect(),
+            };
+            (draft, p.unit)
+        })
+        .collect();
+    DemoPartner {
+        institution,
+        units,
+        people,
+    }
+}
+
+/// Everything [`load`] stores: the seed partners, then [`GENERATED_PARTNERS`] generated ones.
+pub fn demo_partners() -> Vec<DemoPartner> {
+    let mut all = seed_partners();
+    all.extend(generated_partners(GENERATED_PARTNERS, DEMO_SEED));
+    all
+}
+
+/// The counts a set of partners adds up to.
+pub fn summarize(partners: &[DemoPartner]) -> DemoSummary {
+    DemoSummary {
+        institutions: partners.len(),
+        countries: partners
+            .iter()
+            .map(|p| p.institution.country)
+            .collect::<BTreeSet<_>>()
+            .len(),
+        org_units: partners.iter().map(|p| p.units.len()).sum(),
+        people: partners.iter().map(|p| p.people.len()).sum(),
+    }
+}
+
+/// Loads the demo data set into a database without institutions; refuses any other with
+/// [`DemoError::NotEmpty`]. Institutions go in one transaction; units and contacts follow.
+pub async fn load(db: &Db) -> Result<DemoSummary, DemoError> {
+    if db.count_institutions().await? > 0 {
+        return Err(DemoError::NotEmpty);
+    }
+    let actor = Actor::system("demo");
+    let partners = demo_partners();
+    let drafts = partners
+        .iter()
+        .map(|p| p.institution.clone().validate())
+        .collect::<Result<Vec<_>, _>>()?;
+    let ids = db.create_institutions(&actor, &drafts).await?;
+    for (partner, institution_id) in partners.iter().zip(ids) {
+        store_units_and_people(db, &actor, partner, institution_id).await?;
+    }
+    let summary = summarize(&partners);
+    tracing::info!(?summary, "demo data stored");
+    Ok(summary)
+}
+
+async fn store_units_and_people(
+    db: &Db,
+    actor: &Actor,
+    partner: &DemoPartner,
+    institution_id: Id,
+) -> Result<(), DemoError> {
+    let mut unit_ids: Vec<Id> = Vec::with_capacity(partner.units.len());
+    for (unit, parent) in &partner.units {
+        let mut draft = unit.clone();
+        draft.institution_id = institution_id;
+        draft.parent_id = parent.map(|p| unit_ids[p]);
+        unit_ids.push(db.create_org_unit(actor, &draft.validate()?).await?.id);
+    }
+    for (person, unit) in &partner.people {
+        let mut draft = person.clone();
+        draft.institution_id = Some(institution_id);
+        draft.org_unit_id = unit.map(|u| unit_ids[u]);
+        db.create_person(actor, &draft.validate()?).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use liaison_domain::{InstitutionKind, RegionTag, RelationshipStatus};
+
+    use super::*;
+
+    /// The drafts as `load` would store them, with placeholder ids.
+    fn stored_form(partner: &DemoPartner) -> Result<(), FieldErrors> {
+        partner.institution.clone().validate()?;
+        for (unit, parent) in &partner.units {
+            let mut unit = unit.clone();
+            unit.institution_id = 1;
+            unit.parent_id = parent.map(|p| p as Id + 100);
+            unit.validate()?;
+        }
+        for (person, unit) in &partner.people {
+            let mut person = person.clone();
+            person.institution_id = Some(1);
+            person.org_unit_id = unit.map(|u| u as Id + 100);
+            person.validate()?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn every_demo_record_validates() {
+        for partner in demo_partners() {
+            stored_form(&partner).unwrap_or_else(|e| panic!("{:?}: {e}", partner.institution.name));
+            for (_, unit) in &partner.people {
+                assert!(unit.is_none_or(|u| u < partner.units.len()));
+            }
+            for (i, (_, parent)) in partner.units.iter().enumerate() {
+                assert!(
+                    parent.is_none_or(|p| p < i),
+                    "parents come before their sub-units"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn demo_covers_many_countries_every_kind_status_and_region() {
+        let all = demo_partners();
+        let summary = summarize(&all);
+        assert!(summary.institutions >= 320, "{summary:?}");
+        assert!(summary.countries >= 60, "{summary:?}");
+        assert!(
+            summary.org_units >= 200 && summary.people >= 250,
+            "{summary:?}"
+        );
+        for kind in InstitutionKind::ALL {
+            assert!(all.iter().any(|p| p.institution.kind == *kind), "{kind}");
+        }
+        for status in RelationshipStatus::ALL {
+            assert!(
+                all.iter().any(|p| p.institution.status == *status),
+                "{status}"
+            );
+        }
+        for tag in RegionTag::ALL {
+            assert!(
+                all.iter().any(|p| p.institution.region_tags.contains(tag)),
+                "{tag}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_websites_and_hei_ids_are_distinct() {
+        let all = demo_partners();
+        let distinct = |f: &dyn Fn(&InstitutionDraft) -> Option<String>| {
+            let values: Vec<String> = all.iter().filter_map(|p| f(&p.institution)).collect();
+            values.iter().collect::<BTreeSet<_>>().len() == values.len()
+        };
+        assert!(distinct(&|d| d.name.en.clone()));
+        assert!(distinct(&|d| d.name.zh.clone()));
+        assert!(distinct(&|d| d.website.clone()));
+        assert!(distinct(&|d| d.hei_id.clone()));
+        assert!(all
+            .iter()
+            .all(|p| p.institution.name.en.is_some() && p.institution.name.zh.is_some()));
+    }
+
+    #[test]
+    fn generation_is_deterministic() {
+        assert_eq!(demo_partners(), demo_partners());
+        assert_eq!(
+            generated_institutions(500, 9),
+            generated_institutions(500, 9)
+        );
+    }
+
+    #[test]
+    fn seed_partners_are_present_with_their_chinese_names() {
+        let all = demo_partners();
+        let find = |zh: &str| {
+            all.iter()
+                .find(|p| p.institution.name.zh.as_deref() == Some(zh))
+                .unwrap_or_else(|| panic!("{zh} missing"))
+        };
+        for zh in [
+            "安徽新华学院",
+            "科大讯飞",
+            "吉隆坡建设大学",
+            "西安交通大学",
+            "阿里-法拉比哈萨克国立大学",
+            "阿斯塔纳IT大学",
+            "哈尔滨工业大学",
+            "开放原子开源基金会",
+            "北京理工大学",
+        ] {
+            let partner = find(zh);
+            assert!((1..=3).contains(&partner.people.len()), "{zh}");
+        }
+        let unit_names = |zh: &str| {
+            find(zh)
+                .units
+                .iter()
+                .filter_map(|(u, _)| u.name.zh.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            unit_names("安徽新华学院"),
+            [
+                "文化与传媒学院",
+                "国际交流与合作处",
+                "教务处",
+                "校企合作办公室"
+            ]
+        );
+        assert!(unit_names("北京理工大学")[0].starts_with("徐特立学院"));
+        assert_eq!(unit_names("哈尔滨工业大学"), ["国际教育学院"]);
+
+        let iflytek = &find("科大讯飞").institution;
+        assert_eq!(iflytek.kind, InstitutionKind::Enterprise);
+        assert_eq!(
+            iflytek.social_credit_code.as_deref(),
+            Some("91340000711771143J")
+        );
+        let iukl = find("吉隆坡建设大学");
+        assert_eq!(
+            iukl.institution.region_tags,
+            [RegionTag::BeltAndRoad, RegionTag::Asean]
+        );
+        assert!(iukl
+            .people
+            .iter()
+            .any(|(p, _)| p.title.en.as_deref() == Some("Vice President")));
+        assert_eq!(
+            find("西安交通大学").institution.region_tags,
+            [RegionTag::Sco, RegionTag::BeltAndRoad, RegionTag::Brics]
+        );
+        assert_eq!(
+            find("阿里-法拉比哈萨克国立大学").institution.region_tags,
+            [RegionTag::Sco, RegionTag::BeltAndRoad]
+        );
+        assert_eq!(
+            find("开放原子开源基金会").institution.kind,
+            InstitutionKind::Foundation
+        );
+    }
+
+    #[test]
+    fn contacts_use_example_domains_only() {
+        for partner in demo_partners() {
+            for (person, _) in &partner.people {
+                for email in &person.emails {
+                    let domain = email.split('@').nth(1).unwrap();
+                    assert!(domain.split('.').any(|part| part == "example"), "{email}");
+                }
+            }
+        }
+    }
+}

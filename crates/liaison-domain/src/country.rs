@@ -13,7 +13,9 @@ impl CountryCode {
     /// Accepts upper or lower case; rejects codes that ISO 3166-1 does not assign.
     pub fn parse(code: &str) -> Option<CountryCode> {
         let upper = code.trim().to_ascii_uppercase();
-        let index = COUNTRIES.binary_search_by(|(c, _, _)| c.cmp(&upper.as_str())).ok()?;
+        let index = COUNTRIES
+            .binary_search_by(|(c, _, _)| c.cmp(&upper.as_str()))
+            .ok()?;
         let bytes = COUNTRIES[index].0.as_bytes();
         Some(CountryCode([bytes[0], bytes[1]]))
     }
@@ -24,7 +26,9 @@ impl CountryCode {
 
     fn entry(&self) -> &'static (&'static str, &'static str, &'static str) {
         let code = self.as_str();
-        let index = COUNTRIES.binary_search_by(|(c, _, _)| c.cmp(&code)).expect("parsed codes exist");
+        let index = COUNTRIES
+            .binary_search_by(|(c, _, _)| c.cmp(&code))
+            .expect("parsed codes exist");
         &COUNTRIES[index]
     }
 
@@ -46,7 +50,9 @@ impl CountryCode {
 
     /// Every assigned code, in code order.
     pub fn all() -> impl Iterator<Item = CountryCode> {
-        COUNTRIES.iter().map(|(c, _, _)| CountryCode::parse(c).expect("table codes are valid"))
+        COUNTRIES
+            .iter()
+            .map(|(c, _, _)| CountryCode::parse(c).expect("table codes are valid"))
     }
 }
 
@@ -59,7 +65,8 @@ impl std::fmt::Display for CountryCode {
 impl TryFrom<String> for CountryCode {
     type Error = String;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        CountryCode::parse(&value).ok_or_else(|| format!("{value:?} is not an ISO 3166-1 alpha-2 code"))
+        CountryCode::parse(&value)
+            .ok_or_else(|| format!("{value:?} is not an ISO 3166-1 alpha-2 code"))
     }
 }
 

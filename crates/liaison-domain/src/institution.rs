@@ -86,7 +86,8 @@ impl InstitutionDraft {
         self.website = clean(self.website.as_deref());
         self.hei_id = clean(self.hei_id.as_deref()).map(|s| s.to_lowercase());
         self.erasmus_code = clean(self.erasmus_code.as_deref());
-        self.social_credit_code = clean(self.social_credit_code.as_deref()).map(|s| s.to_uppercase());
+        self.social_credit_code =
+            clean(self.social_credit_code.as_deref()).map(|s| s.to_uppercase());
         self.region_tags.sort();
         self.region_tags.dedup();
 

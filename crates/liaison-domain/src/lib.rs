@@ -20,7 +20,9 @@ pub mod validation;
 
 pub use access::{Action, Role};
 pub use country::CountryCode;
-pub use institution::{Institution, InstitutionDraft, InstitutionKind, RegionTag, RelationshipStatus};
+pub use institution::{
+    Institution, InstitutionDraft, InstitutionKind, RegionTag, RelationshipStatus,
+};
 pub use org_unit::{OrgUnit, OrgUnitDraft, OrgUnitKind};
 pub use paging::{PageRequest, Sort};
 pub use person::{Person, PersonDraft};

@@ -95,6 +95,9 @@ mod tests {
             website: None,
         };
         let e = d.validate().unwrap_err();
-        assert_eq!(e.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["name", "ounit_id"]);
+        assert_eq!(
+            e.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["name", "ounit_id"]
+        );
     }
 }

@@ -13,7 +13,10 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        PageRequest { page: 1, per_page: DEFAULT_PER_PAGE }
+        PageRequest {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+        }
     }
 }
 
@@ -21,7 +24,8 @@ impl PageRequest {
     /// Parses `page` and `per_page` query values; `per_page` above the cap is capped, not refused.
     pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<PageRequest, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let mut parse = |field: &str, value: Option<&str>, default: u32| match value.map(str::trim) {
+        let mut parse = |field: &str, value: Option<&str>, default: u32| match value.map(str::trim)
+        {
             None | Some("") => default,
             Some(v) => match v.parse::<u32>() {
                 Ok(n) if n >= 1 => n,
@@ -66,7 +70,10 @@ impl Sort {
     pub fn parse(value: Option<&str>, allowed: &[&'static str]) -> Result<Sort, FieldErrors> {
         let value = value.map(str::trim).unwrap_or("");
         if value.is_empty() {
-            return Ok(Sort { field: allowed[0], descending: false });
+            return Ok(Sort {
+                field: allowed[0],
+                descending: false,
+            });
         }
         let (name, descending) = match value.strip_prefix('-') {
             Some(rest) => (rest, true),
@@ -99,9 +106,18 @@ mod tests {
     fn pages() {
         let p = PageRequest::parse(Some("3"), Some("20")).unwrap();
         assert_eq!(p.offset(), 40);
-        assert_eq!(PageRequest::parse(None, Some("9999")).unwrap().per_page, MAX_PER_PAGE);
-        assert_eq!(PageRequest::parse(Some("0"), None).unwrap_err().0[0].field, "page");
-        assert_eq!(PageRequest::parse(Some("x"), None).unwrap_err().0[0].field, "page");
+        assert_eq!(
+            PageRequest::parse(None, Some("9999")).unwrap().per_page,
+            MAX_PER_PAGE
+        );
+        assert_eq!(
+            PageRequest::parse(Some("0"), None).unwrap_err().0[0].field,
+            "page"
+        );
+        assert_eq!(
+            PageRequest::parse(Some("x"), None).unwrap_err().0[0].field,
+            "page"
+        );
         assert_eq!(p.page_count(41), 3);
         assert_eq!(p.page_count(0), 1);
     }

@@ -39,7 +39,11 @@ fn clean_list(list: &mut Vec<String>, lower: bool) {
     let mut out: Vec<String> = Vec::new();
     for item in list.drain(..) {
         let item = item.trim();
-        let item = if lower { item.to_lowercase() } else { item.to_string() };
+        let item = if lower {
+            item.to_lowercase()
+        } else {
+            item.to_string()
+        };
         if !item.is_empty() && !out.contains(&item) {
             out.push(item);
         }
@@ -58,7 +62,8 @@ impl PersonDraft {
         if self.name.is_empty() {
             errors.push("name", "required");
         }
-        self.name.check("name", crate::institution::NAME_MAX, &mut errors);
+        self.name
+            .check("name", crate::institution::NAME_MAX, &mut errors);
         self.title.check("title", TITLE_MAX, &mut errors);
         if self.org_unit_id.is_some() && self.institution_id.is_none() {
             errors.push("institution_id", "required");
@@ -105,7 +110,10 @@ mod tests {
             title: LocalizedText::default(),
             institution_id: Some(1),
             org_unit_id: None,
-            emails: vec![" Wang.Fang@Example.edu ".into(), "wang.fang@example.edu".into()],
+            emails: vec![
+                " Wang.Fang@Example.edu ".into(),
+                "wang.fang@example.edu".into(),
+            ],
             phones: vec!["+86 551 1234 5678".into()],
             languages: vec!["zh".into(), "EN".into()],
         };

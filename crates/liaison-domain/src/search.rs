@@ -39,7 +39,10 @@ mod tests {
 
     #[test]
     fn normalises_case_and_space() {
-        assert_eq!(normalize("  Astana  IT\tUniversity "), "astana it university");
+        assert_eq!(
+            normalize("  Astana  IT\tUniversity "),
+            "astana it university"
+        );
         assert_eq!(normalize("ÉCOLE"), "école");
     }
 

@@ -19,7 +19,11 @@ pub struct LocalizedText {
 impl LocalizedText {
     pub fn new(en: Option<&str>, zh: Option<&str>, local: Option<&str>) -> Self {
         let clean = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
-        LocalizedText { en: clean(en), zh: clean(zh), local: clean(local) }
+        LocalizedText {
+            en: clean(en),
+            zh: clean(zh),
+            local: clean(local),
+        }
     }
 
     pub fn en(text: &str) -> Self {
@@ -32,7 +36,11 @@ impl LocalizedText {
 
     /// Trims every language and drops the empty ones, so that "  " never counts as a name.
     pub fn normalized(&self) -> Self {
-        Self::new(self.en.as_deref(), self.zh.as_deref(), self.local.as_deref())
+        Self::new(
+            self.en.as_deref(),
+            self.zh.as_deref(),
+            self.local.as_deref(),
+        )
     }
 
     pub fn is_empty(&self) -> bool {
@@ -46,7 +54,12 @@ impl LocalizedText {
         } else {
             [&self.en, &self.zh, &self.local]
         };
-        order.into_iter().flatten().next().map(String::as_str).unwrap_or("")
+        order
+            .into_iter()
+            .flatten()
+            .next()
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     /// Checks each language against a length limit, reporting `field.en`, `field.zh`, ...
@@ -59,7 +72,10 @@ impl LocalizedText {
     }
 
     pub fn all(&self) -> impl Iterator<Item = &str> {
-        [&self.en, &self.zh, &self.local].into_iter().flatten().map(String::as_str)
+        [&self.en, &self.zh, &self.local]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
     }
 }
 

@@ -17,7 +17,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str) -> Self {
-        FieldError { field: field.into(), code, limit: None }
+        FieldError {
+            field: field.into(),
+            code,
+            limit: None,
+        }
     }
 
     /// The English sentence used in API errors and logs.
@@ -57,7 +61,11 @@ impl FieldErrors {
     }
 
     pub fn push_limit(&mut self, field: impl Into<String>, code: &'static str, limit: usize) {
-        self.0.push(FieldError { field: field.into(), code, limit: Some(limit) });
+        self.0.push(FieldError {
+            field: field.into(),
+            code,
+            limit: Some(limit),
+        });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -65,7 +73,9 @@ impl FieldErrors {
     }
 
     pub fn get(&self, field: &str) -> Option<&FieldError> {
-        self.0.iter().find(|e| e.field == field || e.field.starts_with(&format!("{field}.")))
+        self.0
+            .iter()
+            .find(|e| e.field == field || e.field.starts_with(&format!("{field}.")))
     }
 
     pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
@@ -100,7 +110,9 @@ pub fn check_len(field: &str, value: &str, max_chars: usize, errors: &mut FieldE
 
 /// A pragmatic e-mail check: one `@`, a non-empty local part, a dotted domain, no spaces.
 pub fn is_email(value: &str) -> bool {
-    let Some((local, domain)) = value.split_once('@') else { return false };
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.contains('@')
         && domain.contains('.')
@@ -112,24 +124,33 @@ pub fn is_email(value: &str) -> bool {
 
 /// An absolute http(s) URL with a host.
 pub fn is_web_url(value: &str) -> bool {
-    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
     let Some(rest) = rest else { return false };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
     let host_name = host.split(':').next().unwrap_or("");
     !host_name.is_empty()
-        && host_name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+        && host_name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
         && !value.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 pub fn is_phone(value: &str) -> bool {
     !value.is_empty()
         && value.chars().any(|c| c.is_ascii_digit())
-        && value.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        && value
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
 }
 
 pub fn is_code(value: &str) -> bool {
-    !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || "._-/ ".contains(c))
+    !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/ ".contains(c))
 }
 
 pub fn is_language_code(value: &str) -> bool {
@@ -139,7 +160,10 @@ pub fn is_language_code(value: &str) -> bool {
 
 /// Trims and turns an empty string into `None`.
 pub fn clean(value: Option<&str>) -> Option<String> {
-    value.map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+    value
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
 }
 
 #[cfg(test)]

@@ -57,7 +57,11 @@ pub(crate) async fn record<T: Serialize>(
 
 impl Db {
     /// Newest first.
-    pub async fn audit_entries(&self, filter: &AuditFilter, page: &PageRequest) -> StoreResult<Page<AuditEntry>> {
+    pub async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<AuditEntry>> {
         let mut c = Conditions::default();
         if let Some(e) = &filter.entity {
             c.add("entity = ?", Arg::Text(e.clone()));
@@ -68,7 +72,10 @@ impl Db {
         if let Some(a) = &filter.actor {
             c.add("actor = ?", Arg::Text(a.clone()));
         }
-        let sort = Sort { field: "id", descending: true };
+        let sort = Sort {
+            field: "id",
+            descending: true,
+        };
         query::page(&self.pool, "audit_log", "*", &c, &sort, page, |row| {
             let parse = |col: &str| -> StoreResult<Option<serde_json::Value>> {
                 Ok(query::opt_text(row, col)?.and_then(|s| serde_json::from_str(&s).ok()))

@@ -27,9 +27,15 @@ impl Db {
         sqlx::any::install_default_drivers();
         let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://") {
             let file = path.split('?').next().unwrap_or(path);
-            if let Some(dir) = Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Some(dir) = Path::new(file)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
                 std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Open(format!("cannot create data directory {}: {e}", dir.display()))
+                    StoreError::Open(format!(
+                        "cannot create data directory {}: {e}",
+                        dir.display()
+                    ))
                 })?;
             }
             let url = if path.contains("mode=") {
@@ -120,4 +126,3 @@ impl Db {
         Ok(())
     }
 }
-

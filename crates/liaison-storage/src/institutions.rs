@@ -6,12 +6,19 @@ use crate::query::{self, Arg, Conditions};
 use crate::table::{count_where, has_id, versioned, Table, Tx};
 use crate::{Actor, Db, Page, StoreError, StoreResult};
 use liaison_domain::{
-    CountryCode, FieldError, FieldErrors, Id, Institution, InstitutionDraft, InstitutionKind, PageRequest, RegionTag,
-    RelationshipStatus, Sort,
+    CountryCode, FieldError, FieldErrors, Id, Institution, InstitutionDraft, InstitutionKind,
+    PageRequest, RegionTag, RelationshipStatus, Sort,
 };
 
 /// Sortable fields; the first is the default.
-pub const INSTITUTION_SORTS: &[&str] = &["name", "country", "kind", "status", "created_at", "updated_at"];
+pub const INSTITUTION_SORTS: &[&str] = &[
+    "name",
+    "country",
+    "kind",
+    "status",
+    "created_at",
+    "updated_at",
+];
 
 #[derive(Debug, Default, Clone)]
 pub struct InstitutionFilter {
@@ -31,7 +38,9 @@ fn from_row(row: &AnyRow) -> StoreResult<Institution> {
     let region_tags = tags
         .split(',')
         .filter(|t| !t.is_empty())
-        .map(|t| RegionTag::parse(t).ok_or_else(|| StoreError::Corrupt(format!("region tag {t:?}"))))
+        .map(|t| {
+            RegionTag::parse(t).ok_or_else(|| StoreError::Corrupt(format!("region tag {t:?}")))
+        })
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(Institution {
         id: query::int(row, "id")?,
@@ -102,9 +111,25 @@ versioned!(Institution);
 has_id!(Institution);
 
 const WRITE_COLUMNS: &[&str] = &[
-    "kind", "name_en", "name_zh", "name_local", "country", "city_en", "city_zh", "city_local", "website",
-    "status", "region_tags", "hei_id", "erasmus_code", "social_credit_code", "profile_en", "profile_zh",
-    "profile_local", "search_text", "sort_name",
+    "kind",
+    "name_en",
+    "name_zh",
+    "name_local",
+    "country",
+    "city_en",
+    "city_zh",
+    "city_local",
+    "website",
+    "status",
+    "region_tags",
+    "hei_id",
+    "erasmus_code",
+    "social_credit_code",
+    "profile_en",
+    "profile_zh",
+    "profile_local",
+    "search_text",
+    "sort_name",
 ];
 
 impl Db {
@@ -126,9 +151,21 @@ impl Db {
             c.add("status = ?", Arg::Text(status.as_str().into()));
         }
         if let Some(tag) = filter.region_tag {
-            c.add("region_tags LIKE ?", Arg::Text(format!("%,{},%", tag.as_str())));
+            c.add(
+                "region_tags LIKE ?",
+                Arg::Text(format!("%,{},%", tag.as_str())),
+            );
         }
-        query::page(&self.pool, "institutions", COLUMNS, &c, sort, page, from_row).await
+        query::page(
+            &self.pool,
+            "institutions",
+            COLUMNS,
+            &c,
+            sort,
+            page,
+            from_row,
+        )
+        .await
     }
 
     /// Several institutions at once, for showing names beside references in a list.
@@ -136,9 +173,15 @@ impl Db {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT {COLUMNS} FROM institutions WHERE id IN ({})", placeholders.join(", "));
+            let sql = format!(
+                "SELECT {COLUMNS} FROM institutions WHERE id IN ({})",
+                placeholders.join(", ")
+            );
             let args: Vec<Arg> = chunk.iter().map(|id| Arg::Int(*id)).collect();
-            for row in query::bind_all(sqlx::query(&sql), &args).fetch_all(&self.pool).await? {
+            for row in query::bind_all(sqlx::query(&sql), &args)
+                .fetch_all(&self.pool)
+                .await?
+            {
                 out.push(from_row(&row)?);
             }
         }
@@ -149,7 +192,11 @@ impl Db {
         TABLE.get(&self.pool, id).await
     }
 
-    pub async fn create_institution(&self, actor: &Actor, draft: &InstitutionDraft) -> StoreResult<Institution> {
+    pub async fn create_institution(
+        &self,
+        actor: &Actor,
+        draft: &InstitutionDraft,
+    ) -> StoreResult<Institution> {
         let mut tx = self.write().await?;
         check_hei_id_free(&mut tx, draft, None).await?;
         let created = TABLE.insert(&mut tx, actor, write_args(draft)).await?;
@@ -159,7 +206,11 @@ impl Db {
 
     /// Creates many institutions in one transaction (all or nothing), each audited; for imports,
     /// demo data and benchmarks. Returns the new ids in input order.
-    pub async fn create_institutions(&self, actor: &Actor, drafts: &[InstitutionDraft]) -> StoreResult<Vec<Id>> {
+    pub async fn create_institutions(
+        &self,
+        actor: &Actor,
+        drafts: &[InstitutionDraft],
+    ) -> StoreResult<Vec<Id>> {
         let mut tx = self.write().await?;
         let mut ids = Vec::with_capacity(drafts.len());
         for draft in drafts {
@@ -179,27 +230,46 @@ impl Db {
         draft: &InstitutionDraft,
     ) -> StoreResult<Institution> {
         let mut tx = self.write().await?;
-        let before = TABLE.lock_version(self, &mut tx, id, expected_version).await?;
+        let before = TABLE
+            .lock_version(self, &mut tx, id, expected_version)
+            .await?;
         check_hei_id_free(&mut tx, draft, Some(id)).await?;
-        let after = TABLE.update(&mut tx, actor, &before, write_args(draft)).await?;
+        let after = TABLE
+            .update(&mut tx, actor, &before, write_args(draft))
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
 
     /// Deletes the institution with its contacts and org units, each deletion audited.
-    pub async fn delete_institution(&self, actor: &Actor, id: Id, expected_version: i64) -> StoreResult<()> {
+    pub async fn delete_institution(
+        &self,
+        actor: &Actor,
+        id: Id,
+        expected_version: i64,
+    ) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        let before = TABLE.lock_version(self, &mut tx, id, expected_version).await?;
-        for person in crate::people::TABLE.all_where(&mut tx, "institution_id", id).await? {
+        let before = TABLE
+            .lock_version(self, &mut tx, id, expected_version)
+            .await?;
+        for person in crate::people::TABLE
+            .all_where(&mut tx, "institution_id", id)
+            .await?
+        {
             crate::people::TABLE.delete(&mut tx, actor, &person).await?;
         }
         // Sub-units first (highest ids were created last, so children come before parents).
-        for unit in crate::org_units::TABLE.all_where(&mut tx, "institution_id", id).await? {
+        for unit in crate::org_units::TABLE
+            .all_where(&mut tx, "institution_id", id)
+            .await?
+        {
             sqlx::query("UPDATE org_units SET parent_id = NULL WHERE parent_id = $1")
                 .bind(unit.id)
                 .execute(&mut *tx)
                 .await?;
-            crate::org_units::TABLE.delete(&mut tx, actor, &unit).await?;
+            crate::org_units::TABLE
+                .delete(&mut tx, actor, &unit)
+                .await?;
         }
         sqlx::query("UPDATE users SET institution_id = NULL WHERE institution_id = $1")
             .bind(id)
@@ -220,19 +290,30 @@ impl Db {
 
     pub async fn count_institutions(&self) -> StoreResult<i64> {
         use sqlx::Row;
-        Ok(sqlx::query("SELECT COUNT(*) FROM institutions").fetch_one(&self.pool).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) FROM institutions")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
     }
 }
 
-async fn check_hei_id_free(tx: &mut Tx, draft: &InstitutionDraft, except: Option<Id>) -> StoreResult<()> {
-    let Some(hei_id) = &draft.hei_id else { return Ok(()) };
+async fn check_hei_id_free(
+    tx: &mut Tx,
+    draft: &InstitutionDraft,
+    except: Option<Id>,
+) -> StoreResult<()> {
+    let Some(hei_id) = &draft.hei_id else {
+        return Ok(());
+    };
     let taken = sqlx::query("SELECT id FROM institutions WHERE hei_id = $1 AND id <> $2")
         .bind(hei_id.clone())
         .bind(except.unwrap_or(-1))
         .fetch_optional(&mut **tx)
         .await?;
     if taken.is_some() {
-        return Err(StoreError::Invalid(FieldErrors::from(FieldError::new("hei_id", "taken"))));
+        return Err(StoreError::Invalid(FieldErrors::from(FieldError::new(
+            "hei_id", "taken",
+        ))));
     }
     Ok(())
 }

@@ -38,11 +38,17 @@ pub struct Actor {
 
 impl Actor {
     pub fn user(id: Id, email: &str) -> Actor {
-        Actor { user_id: Some(id), label: email.to_string() }
+        Actor {
+            user_id: Some(id),
+            label: email.to_string(),
+        }
     }
 
     pub fn system(label: &str) -> Actor {
-        Actor { user_id: None, label: label.to_string() }
+        Actor {
+            user_id: None,
+            label: label.to_string(),
+        }
     }
 }
 
@@ -86,5 +92,7 @@ pub fn format_time(t: time::OffsetDateTime) -> String {
     let f = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
     );
-    t.to_offset(time::UtcOffset::UTC).format(&f).expect("timestamps always format")
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&f)
+        .expect("timestamps always format")
 }

@@ -29,7 +29,9 @@ impl Db {
         let mut applied = Vec::new();
         let mut tx = self.write().await?;
         if self.backend() == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock(7368201)").execute(&mut *tx).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7368201)")
+                .execute(&mut *tx)
+                .await?;
         }
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS schema_migrations (\
@@ -49,12 +51,14 @@ impl Db {
                 Backend::Postgres => m.postgres,
             };
             sqlx::raw_sql(sql).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.name)
-                .bind(crate::now())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(crate::now())
+            .execute(&mut *tx)
+            .await?;
             tracing::info!(version = m.version, name = m.name, "applied migration");
             applied.push(m.version);
         }
@@ -65,13 +69,18 @@ impl Db {
     /// The highest applied migration, or 0 on an empty database.
     pub async fn schema_version(&self) -> StoreResult<i64> {
         let exists = match self.backend() {
-            Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_migrations'",
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schema_migrations'"
+            }
             Backend::Postgres => {
                 "SELECT COUNT(*) FROM information_schema.tables \
                  WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
             }
         };
-        let n: i64 = sqlx::query(exists).fetch_one(&self.pool).await?.try_get(0)?;
+        let n: i64 = sqlx::query(exists)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
         if n == 0 {
             return Ok(0);
         }

@@ -7,7 +7,9 @@ use crate::query::{self, Arg, Conditions};
 use crate::table::{count_where, has_id, versioned, Table, Tx};
 use crate::{Actor, Db, Page, StoreError, StoreResult};
 use liaison_domain::org_unit::parent_would_cycle;
-use liaison_domain::{FieldError, FieldErrors, Id, OrgUnit, OrgUnitDraft, OrgUnitKind, PageRequest, Sort};
+use liaison_domain::{
+    FieldError, FieldErrors, Id, OrgUnit, OrgUnitDraft, OrgUnitKind, PageRequest, Sort,
+};
 
 pub const ORG_UNIT_SORTS: &[&str] = &["name", "kind", "created_at", "updated_at"];
 
@@ -19,14 +21,30 @@ pub struct OrgUnitFilter {
     pub kind: Option<OrgUnitKind>,
 }
 
-const COLUMNS: &str = "id, institution_id, parent_id, kind, name_en, name_zh, name_local, ounit_id, website, \
+const COLUMNS: &str =
+    "id, institution_id, parent_id, kind, name_en, name_zh, name_local, ounit_id, website, \
     version, created_at, updated_at";
 
-const WRITE_COLUMNS: &[&str] =
-    &["institution_id", "parent_id", "kind", "name_en", "name_zh", "name_local", "ounit_id", "website", "search_text", "sort_name"];
+const WRITE_COLUMNS: &[&str] = &[
+    "institution_id",
+    "parent_id",
+    "kind",
+    "name_en",
+    "name_zh",
+    "name_local",
+    "ounit_id",
+    "website",
+    "search_text",
+    "sort_name",
+];
 
-pub(crate) const TABLE: Table<OrgUnit> =
-    Table { name: "org_units", entity: "org_unit", columns: COLUMNS, write_columns: WRITE_COLUMNS, from_row };
+pub(crate) const TABLE: Table<OrgUnit> = Table {
+    name: "org_units",
+    entity: "org_unit",
+    columns: COLUMNS,
+    write_columns: WRITE_COLUMNS,
+    from_row,
+};
 
 versioned!(OrgUnit);
 has_id!(OrgUnit);
@@ -87,7 +105,9 @@ async fn check_references(tx: &mut Tx, draft: &OrgUnitDraft, this: Option<Id>) -
                 .bind(id)
                 .fetch_optional(&mut **tx)
                 .await?;
-            let Some(row) = row else { return Err(invalid("parent_id", "not-found")) };
+            let Some(row) = row else {
+                return Err(invalid("parent_id", "not-found"));
+            };
             if id == parent && row.try_get::<i64, _>(0)? != draft.institution_id {
                 return Err(invalid("parent_id", "invalid-parent"));
             }
@@ -99,12 +119,14 @@ async fn check_references(tx: &mut Tx, draft: &OrgUnitDraft, this: Option<Id>) -
         }
     }
     if let Some(code) = &draft.ounit_id {
-        let taken = sqlx::query("SELECT id FROM org_units WHERE institution_id = $1 AND ounit_id = $2 AND id <> $3")
-            .bind(draft.institution_id)
-            .bind(code.clone())
-            .bind(this.unwrap_or(-1))
-            .fetch_optional(&mut **tx)
-            .await?;
+        let taken = sqlx::query(
+            "SELECT id FROM org_units WHERE institution_id = $1 AND ounit_id = $2 AND id <> $3",
+        )
+        .bind(draft.institution_id)
+        .bind(code.clone())
+        .bind(this.unwrap_or(-1))
+        .fetch_optional(&mut **tx)
+        .await?;
         if taken.is_some() {
             return Err(invalid("ounit_id", "taken"));
         }
@@ -113,7 +135,12 @@ async fn check_references(tx: &mut Tx, draft: &OrgUnitDraft, this: Option<Id>) -
 }
 
 impl Db {
-    pub async fn org_units(&self, filter: &OrgUnitFilter, sort: &Sort, page: &PageRequest) -> StoreResult<Page<OrgUnit>> {
+    pub async fn org_units(
+        &self,
+        filter: &OrgUnitFilter,
+        sort: &Sort,
+        page: &PageRequest,
+    ) -> StoreResult<Page<OrgUnit>> {
         let mut c = Conditions::default();
         c.search(filter.q.as_deref());
         if let Some(id) = filter.institution_id {
@@ -130,8 +157,13 @@ impl Db {
 
     /// Every unit of one institution, for its page and for pickers.
     pub async fn org_units_of(&self, institution_id: Id) -> StoreResult<Vec<OrgUnit>> {
-        let sql = format!("SELECT {COLUMNS} FROM org_units WHERE institution_id = $1 ORDER BY sort_name, id");
-        let rows = sqlx::query(&sql).bind(institution_id).fetch_all(&self.pool).await?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM org_units WHERE institution_id = $1 ORDER BY sort_name, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(institution_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(from_row).collect()
     }
 
@@ -139,7 +171,11 @@ impl Db {
         TABLE.get(&self.pool, id).await
     }
 
-    pub async fn create_org_unit(&self, actor: &Actor, draft: &OrgUnitDraft) -> StoreResult<OrgUnit> {
+    pub async fn create_org_unit(
+        &self,
+        actor: &Actor,
+        draft: &OrgUnitDraft,
+    ) -> StoreResult<OrgUnit> {
         let mut tx = self.write().await?;
         check_references(&mut tx, draft, None).await?;
         let created = TABLE.insert(&mut tx, actor, write_args(draft)).await?;
@@ -147,22 +183,39 @@ impl Db {
         Ok(created)
     }
 
-    pub async fn update_org_unit(&self, actor: &Actor, id: Id, expected_version: i64, draft: &OrgUnitDraft) -> StoreResult<OrgUnit> {
+    pub async fn update_org_unit(
+        &self,
+        actor: &Actor,
+        id: Id,
+        expected_version: i64,
+        draft: &OrgUnitDraft,
+    ) -> StoreResult<OrgUnit> {
         let mut tx = self.write().await?;
-        let before = TABLE.lock_version(self, &mut tx, id, expected_version).await?;
+        let before = TABLE
+            .lock_version(self, &mut tx, id, expected_version)
+            .await?;
         if before.draft.institution_id != draft.institution_id {
             return Err(invalid("institution_id", "cannot-change"));
         }
         check_references(&mut tx, draft, Some(id)).await?;
-        let after = TABLE.update(&mut tx, actor, &before, write_args(draft)).await?;
+        let after = TABLE
+            .update(&mut tx, actor, &before, write_args(draft))
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
 
     /// Refuses while sub-units exist; contacts in the unit stay with the institution.
-    pub async fn delete_org_unit(&self, actor: &Actor, id: Id, expected_version: i64) -> StoreResult<()> {
+    pub async fn delete_org_unit(
+        &self,
+        actor: &Actor,
+        id: Id,
+        expected_version: i64,
+    ) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        let before = TABLE.lock_version(self, &mut tx, id, expected_version).await?;
+        let before = TABLE
+            .lock_version(self, &mut tx, id, expected_version)
+            .await?;
         let children = sqlx::query("SELECT id FROM org_units WHERE parent_id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -171,7 +224,10 @@ impl Db {
             return Err(StoreError::HasDependents("org_unit"));
         }
         crate::people::detach_from_unit(&mut tx, actor, id).await?;
-        sqlx::query("DELETE FROM user_units WHERE org_unit_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM user_units WHERE org_unit_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         TABLE.delete(&mut tx, actor, &before).await?;
         tx.commit().await?;
         Ok(())

@@ -16,16 +16,33 @@ pub struct PersonFilter {
     pub org_unit_id: Option<Id>,
 }
 
-const COLUMNS: &str = "id, name_en, name_zh, name_local, title_en, title_zh, title_local, institution_id, \
+const COLUMNS: &str =
+    "id, name_en, name_zh, name_local, title_en, title_zh, title_local, institution_id, \
     org_unit_id, emails, phones, languages, version, created_at, updated_at";
 
 const WRITE_COLUMNS: &[&str] = &[
-    "name_en", "name_zh", "name_local", "title_en", "title_zh", "title_local", "institution_id", "org_unit_id",
-    "emails", "phones", "languages", "search_text", "sort_name",
+    "name_en",
+    "name_zh",
+    "name_local",
+    "title_en",
+    "title_zh",
+    "title_local",
+    "institution_id",
+    "org_unit_id",
+    "emails",
+    "phones",
+    "languages",
+    "search_text",
+    "sort_name",
 ];
 
-pub(crate) const TABLE: Table<Person> =
-    Table { name: "people", entity: "person", columns: COLUMNS, write_columns: WRITE_COLUMNS, from_row };
+pub(crate) const TABLE: Table<Person> = Table {
+    name: "people",
+    entity: "person",
+    columns: COLUMNS,
+    write_columns: WRITE_COLUMNS,
+    from_row,
+};
 
 versioned!(Person);
 has_id!(Person);
@@ -49,7 +66,8 @@ fn from_row(row: &AnyRow) -> StoreResult<Person> {
 }
 
 fn write_args(d: &PersonDraft) -> Vec<Arg> {
-    let list = |l: &Vec<String>| Arg::Text(serde_json::to_string(l).expect("string lists serialise"));
+    let list =
+        |l: &Vec<String>| Arg::Text(serde_json::to_string(l).expect("string lists serialise"));
     vec![
         Arg::OptText(d.name.en.clone()),
         Arg::OptText(d.name.zh.clone()),
@@ -68,9 +86,13 @@ fn write_args(d: &PersonDraft) -> Vec<Arg> {
 }
 
 async fn check_references(tx: &mut Tx, draft: &PersonDraft) -> StoreResult<()> {
-    let invalid = |field: &str, code| StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)));
+    let invalid =
+        |field: &str, code| StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)));
     if let Some(id) = draft.institution_id {
-        let found = sqlx::query("SELECT id FROM institutions WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
+        let found = sqlx::query("SELECT id FROM institutions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
         if found.is_none() {
             return Err(invalid("institution_id", "not-found"));
         }
@@ -103,7 +125,12 @@ pub(crate) async fn detach_from_unit(tx: &mut Tx, actor: &Actor, unit: Id) -> St
 }
 
 impl Db {
-    pub async fn people(&self, filter: &PersonFilter, sort: &Sort, page: &PageRequest) -> StoreResult<Page<Person>> {
+    pub async fn people(
+        &self,
+        filter: &PersonFilter,
+        sort: &Sort,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Person>> {
         let mut c = Conditions::default();
         c.search(filter.q.as_deref());
         if let Some(id) = filter.institution_id {
@@ -127,19 +154,39 @@ impl Db {
         Ok(created)
     }
 
-    pub async fn update_person(&self, actor: &Actor, id: Id, expected_version: i64, draft: &PersonDraft) -> StoreResult<Person> {
+    pub async fn update_person(
+        &self,
+        actor: &Actor,
+        id: Id,
+        expected_version: i64,
+        draft: &PersonDraft,
+    ) -> StoreResult<Person> {
         let mut tx = self.write().await?;
-        let before = TABLE.lock_version(self, &mut tx, id, expected_version).await?;
+        let before = TABLE
+            .lock_version(self, &mut tx, id, expected_version)
+            .await?;
         check_references(&mut tx, draft).await?;
-        let after = TABLE.update(&mut tx, actor, &before, write_args(draft)).await?;
+        let after = TABLE
+            .update(&mut tx, actor, &before, write_args(draft))
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
 
-    pub async fn delete_person(&self, actor: &Actor, id: Id, expected_version: i64) -> StoreResult<()> {
+    pub async fn delete_person(
+        &self,
+        actor: &Actor,
+        id: Id,
+        expected_version: i64,
+    ) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        let before = TABLE.lock_version(self, &mut tx, id, expected_version).await?;
-        sqlx::query("UPDATE users SET person_id = NULL WHERE person_id = $1").bind(id).execute(&mut *tx).await?;
+        let before = TABLE
+            .lock_version(self, &mut tx, id, expected_version)
+            .await?;
+        sqlx::query("UPDATE users SET person_id = NULL WHERE person_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         TABLE.delete(&mut tx, actor, &before).await?;
         tx.commit().await?;
         Ok(())

@@ -25,7 +25,8 @@ pub(crate) struct Conditions {
 impl Conditions {
     pub(crate) fn add(&mut self, clause: &str, arg: Arg) {
         self.args.push(arg);
-        self.clauses.push(clause.replace('?', &format!("${}", self.args.len())));
+        self.clauses
+            .push(clause.replace('?', &format!("${}", self.args.len())));
     }
 
     pub(crate) fn where_sql(&self) -> String {
@@ -39,7 +40,10 @@ impl Conditions {
     /// Adds a text search over the `search_text` column.
     pub(crate) fn search(&mut self, q: Option<&str>) {
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-            self.add("search_text LIKE ? ESCAPE '\\'", Arg::Text(liaison_domain::search::like_pattern(q)));
+            self.add(
+                "search_text LIKE ? ESCAPE '\\'",
+                Arg::Text(liaison_domain::search::like_pattern(q)),
+            );
         }
     }
 }
@@ -71,7 +75,10 @@ pub(crate) async fn page<T>(
 ) -> StoreResult<crate::Page<T>> {
     let where_sql = conditions.where_sql();
     let count_sql = format!("SELECT COUNT(*) FROM {table}{where_sql}");
-    let total: i64 = bind_all(sqlx::query(&count_sql), &conditions.args).fetch_one(pool).await?.try_get(0)?;
+    let total: i64 = bind_all(sqlx::query(&count_sql), &conditions.args)
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?;
     let direction = if sort.descending { "DESC" } else { "ASC" };
     let n = conditions.args.len();
     // `sort.field` comes from a whitelist (Sort::parse), never from the request verbatim.
@@ -128,7 +135,11 @@ pub(crate) fn json_list(row: &AnyRow, column: &str) -> StoreResult<Vec<String>> 
     serde_json::from_str(&raw).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
 }
 
-pub(crate) fn parse_enum<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
+pub(crate) fn parse_enum<T>(
+    row: &AnyRow,
+    column: &str,
+    parse: fn(&str) -> Option<T>,
+) -> StoreResult<T> {
     let raw = text(row, column)?;
     parse(&raw).ok_or_else(|| StoreError::Corrupt(format!("{column} = {raw:?}")))
 }

@@ -39,21 +39,40 @@ impl<T: Versioned> Table<T> {
     pub async fn get(&self, pool: &sqlx::AnyPool, id: Id) -> StoreResult<T> {
         let sql = format!("SELECT {} FROM {} WHERE id = $1", self.columns, self.name);
         let row = sqlx::query(&sql).bind(id).fetch_optional(pool).await?;
-        row.as_ref().map(self.from_row).transpose()?.ok_or(StoreError::NotFound)
+        row.as_ref()
+            .map(self.from_row)
+            .transpose()?
+            .ok_or(StoreError::NotFound)
     }
 
     /// Reads a record inside a write transaction, locking it on PostgreSQL.
     pub async fn lock(&self, db: &Db, tx: &mut Tx, id: Id) -> StoreResult<T> {
-        let sql = format!("SELECT {} FROM {} WHERE id = $1{}", self.columns, self.name, db.for_update());
+        let sql = format!(
+            "SELECT {} FROM {} WHERE id = $1{}",
+            self.columns,
+            self.name,
+            db.for_update()
+        );
         let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
-        row.as_ref().map(self.from_row).transpose()?.ok_or(StoreError::NotFound)
+        row.as_ref()
+            .map(self.from_row)
+            .transpose()?
+            .ok_or(StoreError::NotFound)
     }
 
     /// Locks and checks that the caller saw the current version.
-    pub async fn lock_version(&self, db: &Db, tx: &mut Tx, id: Id, expected: i64) -> StoreResult<T> {
+    pub async fn lock_version(
+        &self,
+        db: &Db,
+        tx: &mut Tx,
+        id: Id,
+        expected: i64,
+    ) -> StoreResult<T> {
         let current = self.lock(db, tx, id).await?;
         if current.version() != expected {
-            return Err(StoreError::Conflict { current: current.version() });
+            return Err(StoreError::Conflict {
+                current: current.version(),
+            });
         }
         Ok(current)
     }
@@ -73,20 +92,41 @@ impl<T: Versioned> Table<T> {
             placeholders.join(", "),
             self.columns
         );
-        let row = query::bind_all(sqlx::query(&sql), &values).fetch_one(&mut **tx).await?;
+        let row = query::bind_all(sqlx::query(&sql), &values)
+            .fetch_one(&mut **tx)
+            .await?;
         let created = (self.from_row)(&row)?;
-        audit::record(tx, actor, "create", self.entity, created.id(), None, Some(&created)).await?;
+        audit::record(
+            tx,
+            actor,
+            "create",
+            self.entity,
+            created.id(),
+            None,
+            Some(&created),
+        )
+        .await?;
         Ok(created)
     }
 
     /// Writes new values over `before` (which the caller locked and version-checked).
-    pub async fn update(&self, tx: &mut Tx, actor: &Actor, before: &T, mut values: Vec<Arg>) -> StoreResult<T>
+    pub async fn update(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        before: &T,
+        mut values: Vec<Arg>,
+    ) -> StoreResult<T>
     where
         T: HasId,
     {
         let n = self.write_columns.len();
-        let sets: Vec<String> =
-            self.write_columns.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+        let sets: Vec<String> = self
+            .write_columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect();
         values.push(Arg::Text(crate::now()));
         values.push(Arg::Int(before.id()));
         values.push(Arg::Int(before.version()));
@@ -99,13 +139,26 @@ impl<T: Versioned> Table<T> {
             n + 3,
             self.columns
         );
-        let row = query::bind_all(sqlx::query(&sql), &values).fetch_optional(&mut **tx).await?;
+        let row = query::bind_all(sqlx::query(&sql), &values)
+            .fetch_optional(&mut **tx)
+            .await?;
         let after = row
             .as_ref()
             .map(self.from_row)
             .transpose()?
-            .ok_or(StoreError::Conflict { current: before.version() })?;
-        audit::record(tx, actor, "update", self.entity, before.id(), Some(before), Some(&after)).await?;
+            .ok_or(StoreError::Conflict {
+                current: before.version(),
+            })?;
+        audit::record(
+            tx,
+            actor,
+            "update",
+            self.entity,
+            before.id(),
+            Some(before),
+            Some(&after),
+        )
+        .await?;
         Ok(after)
     }
 
@@ -114,14 +167,29 @@ impl<T: Versioned> Table<T> {
         T: HasId,
     {
         let sql = format!("DELETE FROM {} WHERE id = $1", self.name);
-        sqlx::query(&sql).bind(before.id()).execute(&mut **tx).await?;
-        audit::record(tx, actor, "delete", self.entity, before.id(), Some(before), None).await?;
+        sqlx::query(&sql)
+            .bind(before.id())
+            .execute(&mut **tx)
+            .await?;
+        audit::record(
+            tx,
+            actor,
+            "delete",
+            self.entity,
+            before.id(),
+            Some(before),
+            None,
+        )
+        .await?;
         Ok(())
     }
 
     /// Every record matching `column = id`, for cascading deletes.
     pub async fn all_where(&self, tx: &mut Tx, column: &str, id: Id) -> StoreResult<Vec<T>> {
-        let sql = format!("SELECT {} FROM {} WHERE {column} = $1 ORDER BY id DESC", self.columns, self.name);
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {column} = $1 ORDER BY id DESC",
+            self.columns, self.name
+        );
         let rows = sqlx::query(&sql).bind(id).fetch_all(&mut **tx).await?;
         rows.iter().map(self.from_row).collect()
     }
@@ -141,8 +209,17 @@ macro_rules! has_id {
 pub(crate) use has_id;
 
 /// Counts rows matching `column = id`.
-pub(crate) async fn count_where(pool: &sqlx::AnyPool, table: &str, column: &str, id: Id) -> StoreResult<i64> {
+pub(crate) async fn count_where(
+    pool: &sqlx::AnyPool,
+    table: &str,
+    column: &str,
+    id: Id,
+) -> StoreResult<i64> {
     use sqlx::Row;
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
-    Ok(sqlx::query(&sql).bind(id).fetch_one(pool).await?.try_get(0)?)
+    Ok(sqlx::query(&sql)
+        .bind(id)
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?)
 }

@@ -59,14 +59,22 @@ pub struct ApiToken {
     pub expires_at: String,
 }
 
-const COLUMNS: &str = "id, email, role, display_name, person_id, institution_id, preferred_lang, disabled, \
+const COLUMNS: &str =
+    "id, email, role, display_name, person_id, institution_id, preferred_lang, disabled, \
     version, created_at, updated_at";
 
 const TABLE: Table<User> = Table {
     name: "users",
     entity: "user",
     columns: COLUMNS,
-    write_columns: &["email", "password_hash", "role", "display_name", "person_id", "institution_id"],
+    write_columns: &[
+        "email",
+        "password_hash",
+        "role",
+        "display_name",
+        "person_id",
+        "institution_id",
+    ],
     from_row,
 };
 
@@ -101,23 +109,41 @@ impl Db {
     /// Creates an account; the e-mail must be unused and every scope reference must exist.
     pub async fn create_user(&self, actor: &Actor, new: NewUser) -> StoreResult<User> {
         use crate::query::Arg;
-        let invalid = |field: &str, code| StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)));
+        let invalid = |field: &str, code| {
+            StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)))
+        };
         let email = new.email.trim().to_lowercase();
         let mut tx = self.write().await?;
-        let taken = sqlx::query("SELECT id FROM users WHERE email = $1").bind(email.clone()).fetch_optional(&mut *tx).await?;
+        let taken = sqlx::query("SELECT id FROM users WHERE email = $1")
+            .bind(email.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
         if taken.is_some() {
             return Err(invalid("email", "taken"));
         }
-        for (field, table, id) in [("person_id", "people", new.person_id), ("institution_id", "institutions", new.institution_id)] {
+        for (field, table, id) in [
+            ("person_id", "people", new.person_id),
+            ("institution_id", "institutions", new.institution_id),
+        ] {
             if let Some(id) = id {
                 let sql = format!("SELECT id FROM {table} WHERE id = $1");
-                if sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await?.is_none() {
+                if sqlx::query(&sql)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .is_none()
+                {
                     return Err(invalid(field, "not-found"));
                 }
             }
         }
         for unit in &new.unit_ids {
-            if sqlx::query("SELECT id FROM org_units WHERE id = $1").bind(*unit).fetch_optional(&mut *tx).await?.is_none() {
+            if sqlx::query("SELECT id FROM org_units WHERE id = $1")
+                .bind(*unit)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_none()
+            {
                 return Err(invalid("unit_ids", "not-found"));
             }
         }
@@ -158,7 +184,10 @@ impl Db {
         .await?;
         match row {
             None => Ok(None),
-            Some(row) => Ok(Some((session_user(&row)?, query::text(&row, "password_hash")?))),
+            Some(row) => Ok(Some((
+                session_user(&row)?,
+                query::text(&row, "password_hash")?,
+            ))),
         }
     }
 
@@ -168,7 +197,12 @@ impl Db {
         rows.iter().map(from_row).collect()
     }
 
-    pub async fn create_session(&self, user_id: Id, token_hash: &str, expires_at: &str) -> StoreResult<()> {
+    pub async fn create_session(
+        &self,
+        user_id: Id,
+        token_hash: &str,
+        expires_at: &str,
+    ) -> StoreResult<()> {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash.to_string())
             .bind(user_id)
@@ -194,11 +228,20 @@ impl Db {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash.to_string()).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_string())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
-    pub async fn create_api_token(&self, user_id: Id, token_hash: &str, name: &str, expires_at: &str) -> StoreResult<()> {
+    pub async fn create_api_token(
+        &self,
+        user_id: Id,
+        token_hash: &str,
+        name: &str,
+        expires_at: &str,
+    ) -> StoreResult<()> {
         sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash.to_string())
             .bind(user_id)
@@ -223,6 +266,9 @@ impl Db {
     }
 
     pub async fn count_users(&self) -> StoreResult<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
     }
 }

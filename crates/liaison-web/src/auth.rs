@@ -36,11 +36,18 @@ pub const TOKEN_DAYS: i64 = 30;
 /// Hashes a password with argon2id (the crate's defaults: 19 MiB, 2 passes, 1 lane).
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashing cannot fail").to_string()
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing cannot fail")
+        .to_string()
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Spends the same time as a real check, so that a missing account cannot be told by timing.
@@ -97,6 +104,8 @@ pub struct Ctx {
     /// Path and query as requested, for the language switch and `next=` links.
     pub path: String,
     pub query: String,
+    /// Whether cookies set while answering must be `Secure`.
+    pub secure_cookies: bool,
 }
 
 impl Ctx {
@@ -118,7 +127,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = StatusCode;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Ctx>().cloned().ok_or(StatusCode::INTERNAL_SERVER_ERROR)
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
 
@@ -127,50 +140,90 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
     let headers = req.headers();
     let query = req.uri().query().unwrap_or("").to_string();
     let path = req.uri().path().to_string();
-    let lang_param = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(&v));
+    let lang_param = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::parse(&v));
     let lang = lang_param
         .or_else(|| cookie(headers, LANG_COOKIE).and_then(|c| Lang::parse(&c)))
-        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
         .unwrap_or(Lang::En);
 
     let is_api = path.starts_with("/api/");
     let user = if is_api {
-        let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
         match bearer {
-            Some(token) => state.db.token_user(&secret_hash(token.trim())).await.unwrap_or_else(|e| {
-                tracing::error!(error = %e, "token lookup failed");
-                None
-            }),
+            Some(token) => state
+                .db
+                .token_user(&secret_hash(token.trim()))
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "token lookup failed");
+                    None
+                }),
             None => None,
         }
     } else {
         match cookie(headers, SESSION_COOKIE) {
-            Some(token) => state.db.session_user(&secret_hash(&token)).await.unwrap_or_else(|e| {
-                tracing::error!(error = %e, "session lookup failed");
-                None
-            }),
+            Some(token) => state
+                .db
+                .session_user(&secret_hash(&token))
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "session lookup failed");
+                    None
+                }),
             None => None,
         }
     };
     let existing_csrf = cookie(headers, CSRF_COOKIE).filter(|c| c.len() >= 32);
     let csrf = existing_csrf.clone().unwrap_or_else(new_secret);
-    let flash = cookie(headers, FLASH_COOKIE).filter(|k| k.starts_with("flash-") && state.i18n.has(lang, k));
+    let flash = cookie(headers, FLASH_COOKIE)
+        .filter(|k| k.starts_with("flash-") && state.i18n.has(lang, k));
     let had_flash = cookie(headers, FLASH_COOKIE).is_some();
 
-    req.extensions_mut().insert(Ctx { lang, user, csrf: csrf.clone(), flash, i18n: state.i18n.clone(), path, query });
+    req.extensions_mut().insert(Ctx {
+        lang,
+        user,
+        csrf: csrf.clone(),
+        flash,
+        i18n: state.i18n.clone(),
+        path,
+        query,
+        secure_cookies: state.config.secure_cookies,
+    });
     let mut response = next.run(req).await;
     let secure = state.config.secure_cookies;
     let h = response.headers_mut();
     if let Some(lang) = lang_param {
-        h.append(header::SET_COOKIE, set_cookie(LANG_COOKIE, lang.tag(), Some(365 * 24 * 3600), secure));
+        h.append(
+            header::SET_COOKIE,
+            set_cookie(LANG_COOKIE, lang.tag(), Some(365 * 24 * 3600), secure),
+        );
     }
     if !is_api && existing_csrf.is_none() {
-        h.append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf, None, secure));
+        h.append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &csrf, None, secure),
+        );
     }
     // A page that shows the flash clears it; a redirect that sets a new one keeps its own.
-    let sets_flash = h.get_all(header::SET_COOKIE).iter().any(|v| v.as_bytes().starts_with(FLASH_COOKIE.as_bytes()));
+    let sets_flash = h
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(FLASH_COOKIE.as_bytes()));
     if had_flash && !sets_flash {
-        h.append(header::SET_COOKIE, set_cookie(FLASH_COOKIE, "", Some(0), secure));
+        h.append(
+            header::SET_COOKIE,
+            set_cookie(FLASH_COOKIE, "", Some(0), secure),
+        );
     }
     response
 }
@@ -184,13 +237,21 @@ pub struct Guard {
 
 /// Checks the declared access, and the CSRF token on every HTML form submission.
 pub async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Response {
-    let ctx = req.extensions().get::<Ctx>().cloned().expect("context middleware runs first");
+    let ctx = req
+        .extensions()
+        .get::<Ctx>()
+        .cloned()
+        .expect("context middleware runs first");
     if let Access::Signed(action) = guard.access {
         let Some(user) = &ctx.user else {
             return match guard.face {
                 Face::Api => ApiError::unauthorized().into_response(),
                 Face::Html => {
-                    let target = if ctx.query.is_empty() { ctx.path.clone() } else { format!("{}?{}", ctx.path, ctx.query) };
+                    let target = if ctx.query.is_empty() {
+                        ctx.path.clone()
+                    } else {
+                        format!("{}?{}", ctx.path, ctx.query)
+                    };
                     let next: String = form_urlencoded::byte_serialize(target.as_bytes()).collect();
                     Redirect::to(&format!("/login?next={next}")).into_response()
                 }
@@ -199,7 +260,9 @@ pub async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Resp
         if !allows(user.role, action) {
             return match guard.face {
                 Face::Api => ApiError::forbidden().into_response(),
-                Face::Html => crate::html::error_page(&ctx, StatusCode::FORBIDDEN, "page-forbidden"),
+                Face::Html => {
+                    crate::html::error_page(&ctx, StatusCode::FORBIDDEN, "page-forbidden")
+                }
             };
         }
     }
@@ -213,13 +276,18 @@ async fn check_csrf(ctx: Ctx, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
         Ok(b) => b,
-        Err(_) => return crate::html::error_page(&ctx, StatusCode::PAYLOAD_TOO_LARGE, "page-too-large"),
+        Err(_) => {
+            return crate::html::error_page(&ctx, StatusCode::PAYLOAD_TOO_LARGE, "page-too-large")
+        }
     };
-    let sent = form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
+    let sent = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.into_owned());
     let valid = sent.is_some_and(|s| bool::from(s.as_bytes().ct_eq(ctx.csrf.as_bytes())));
     if !valid {
         tracing::warn!(path = %parts.uri.path(), "form rejected: missing or wrong CSRF token");
         return crate::html::error_page(&ctx, StatusCode::FORBIDDEN, "page-csrf");
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }

@@ -19,15 +19,28 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), details: serde_json::Value::Null }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            details: serde_json::Value::Null,
+        }
     }
 
     pub fn unauthorized() -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in first: send Authorization: Bearer TOKEN")
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "sign in first: send Authorization: Bearer TOKEN",
+        )
     }
 
     pub fn forbidden() -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", "your role does not allow this")
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "your role does not allow this",
+        )
     }
 
     pub fn not_found() -> ApiError {
@@ -66,7 +79,9 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { current } => ApiError {
                 status: StatusCode::CONFLICT,
                 code: "conflict",
-                message: "the record was changed by someone else since you read it; reload and try again".into(),
+                message:
+                    "the record was changed by someone else since you read it; reload and try again"
+                        .into(),
                 details: json!({"current_version": current}),
             },
             StoreError::Invalid(errors) => ApiError::invalid(&errors),
@@ -78,7 +93,11 @@ impl From<StoreError> for ApiError {
             },
             other => {
                 tracing::error!(error = %other, "storage failure");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; it has been logged")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error; it has been logged",
+                )
             }
         }
     }
@@ -86,7 +105,8 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"code": self.code, "message": self.message, "details": self.details}});
+        let body =
+            json!({"error": {"code": self.code, "message": self.message, "details": self.details}});
         (self.status, Json(body)).into_response()
     }
 }

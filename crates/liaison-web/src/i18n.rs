@@ -45,7 +45,11 @@ impl Lang {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or("").trim();
             let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             if let Some(lang) = Lang::parse(tag) {
                 if best.is_none_or(|(bq, _)| q > bq) {
@@ -72,13 +76,17 @@ impl I18n {
     pub fn load() -> I18n {
         let mut bundles = HashMap::new();
         for (lang, source) in [(Lang::En, EN_FTL), (Lang::ZhCn, ZH_FTL)] {
-            let resource = FluentResource::try_new(source.to_string())
-                .unwrap_or_else(|(_, errors)| panic!("{} catalogue does not parse: {errors:?}", lang.tag()));
+            let resource =
+                FluentResource::try_new(source.to_string()).unwrap_or_else(|(_, errors)| {
+                    panic!("{} catalogue does not parse: {errors:?}", lang.tag())
+                });
             let id: LanguageIdentifier = lang.tag().parse().expect("valid language tag");
             let mut bundle = FluentBundle::new_concurrent(vec![id]);
             // Isolation marks around arguments would show up in <title> and in tests.
             bundle.set_use_isolating(false);
-            bundle.add_resource(resource).expect("catalogue keys are unique");
+            bundle
+                .add_resource(resource)
+                .expect("catalogue keys are unique");
             bundles.insert(lang, bundle);
         }
         I18n { bundles }
@@ -152,9 +160,24 @@ mod tests {
         keys.extend(OrgUnitKind::ALL.iter().map(|v| v.message_key()));
         keys.extend(Role::ALL.iter().map(|v| v.message_key()));
         for code in [
-            "required", "too-long", "invalid-country", "invalid-url", "invalid-email", "invalid-choice", "invalid-type",
-            "unknown-field", "not-found", "invalid-parent", "invalid-number", "too-many", "invalid-language",
-            "invalid-phone", "invalid-code", "taken", "cannot-change", "wrong-institution",
+            "required",
+            "too-long",
+            "invalid-country",
+            "invalid-url",
+            "invalid-email",
+            "invalid-choice",
+            "invalid-type",
+            "unknown-field",
+            "not-found",
+            "invalid-parent",
+            "invalid-number",
+            "too-many",
+            "invalid-language",
+            "invalid-phone",
+            "invalid-code",
+            "taken",
+            "cannot-change",
+            "wrong-institution",
         ] {
             keys.push(format!("error-{code}"));
         }
@@ -168,16 +191,43 @@ mod tests {
     #[test]
     fn plurals_and_arguments_format() {
         let i18n = I18n::load();
-        assert_eq!(i18n.t_args(Lang::En, "results-count", &[("count", FluentValue::from(1))]), "One result");
-        assert_eq!(i18n.t_args(Lang::En, "results-count", &[("count", FluentValue::from(7))]), "7 results");
-        assert_eq!(i18n.t_args(Lang::ZhCn, "results-count", &[("count", FluentValue::from(7))]), "共 7 条结果");
+        assert_eq!(
+            i18n.t_args(
+                Lang::En,
+                "results-count",
+                &[("count", FluentValue::from(1))]
+            ),
+            "One result"
+        );
+        assert_eq!(
+            i18n.t_args(
+                Lang::En,
+                "results-count",
+                &[("count", FluentValue::from(7))]
+            ),
+            "7 results"
+        );
+        assert_eq!(
+            i18n.t_args(
+                Lang::ZhCn,
+                "results-count",
+                &[("count", FluentValue::from(7))]
+            ),
+            "共 7 条结果"
+        );
         assert_eq!(i18n.t(Lang::ZhCn, "no-such-key"), "⟦no-such-key⟧");
     }
 
     #[test]
     fn accept_language_picks_the_best_supported_language() {
-        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Some(Lang::ZhCn));
-        assert_eq!(Lang::from_accept_language("fr;q=1, en-GB;q=0.7, zh;q=0.5"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Lang::ZhCn)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr;q=1, en-GB;q=0.7, zh;q=0.5"),
+            Some(Lang::En)
+        );
         assert_eq!(Lang::from_accept_language("fr, de"), None);
     }
 }

@@ -39,7 +39,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> AppState {
-        AppState { db, i18n: Arc::new(i18n::I18n::load()), config: Arc::new(config) }
+        AppState {
+            db,
+            i18n: Arc::new(i18n::I18n::load()),
+            config: Arc::new(config),
+        }
     }
 }
 
@@ -47,7 +51,10 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     routes::router(&state)
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::context))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::context,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

@@ -53,9 +53,7 @@ fn schemas() -> Value {
         props.extend(meta.as_object().cloned().unwrap_or_default());
         json!({"type": "object", "properties": props})
     };
-    let input = |fields: &Value, required: Vec<&str>| {
-        json!({"type": "object", "additionalProperties": false, "properties": fields, "required": required})
-    };
+    let input = |fields: &Value, required: Vec<&str>| json!({"type": "object", "additionalProperties": false, "properties": fields, "required": required});
     let patch = |fields: &Value| {
         let mut props = fields.as_object().cloned().unwrap_or_default();
         props.insert("version".into(), json!({"type": "integer"}));
@@ -105,20 +103,33 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
     let with_id = segments.len() > 1 && segments[1] == "{id}";
     let schema = schema_for(resource);
     let mut op = Map::new();
-    op.insert("operationId".into(), json!(format!("{}_{}", method.to_lowercase(), path.replace(['/', '{', '}', '-', '.'], "_"))));
+    op.insert(
+        "operationId".into(),
+        json!(format!(
+            "{}_{}",
+            method.to_lowercase(),
+            path.replace(['/', '{', '}', '-', '.'], "_")
+        )),
+    );
     op.insert("summary".into(), json!(format!("{method} {path}")));
     op.insert("tags".into(), json!([resource]));
     let mut responses = Map::new();
     let mut parameters = Vec::new();
     if with_id {
-        parameters.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}));
+        parameters.push(
+            json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}),
+        );
     }
     match (method, schema, with_id) {
         ("GET", Some(s), false) => {
             for (name, ty) in [("page", "integer"), ("per_page", "integer")] {
-                parameters.push(json!({"name": name, "in": "query", "schema": {"type": ty, "minimum": 1}}));
+                parameters.push(
+                    json!({"name": name, "in": "query", "schema": {"type": ty, "minimum": 1}}),
+                );
             }
-            parameters.push(json!({"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}}));
+            parameters.push(
+                json!({"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}}),
+            );
             parameters.push(json!({"name": "sort", "in": "query", "schema": {"type": "string"}}));
             let filters: &[&str] = match resource {
                 "institutions" => crate::api::institutions::FILTERS,
@@ -132,7 +143,10 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
                 "type": "object", "required": ["items", "total", "page", "per_page"], "properties": {
                     "items": {"type": "array", "items": reference(s)}, "total": {"type": "integer"},
                     "page": {"type": "integer"}, "per_page": {"type": "integer"}}}}}}));
-            responses.insert("422".into(), error_response("invalid or unknown query parameter"));
+            responses.insert(
+                "422".into(),
+                error_response("invalid or unknown query parameter"),
+            );
         }
         ("GET", Some(s), true) => {
             responses.insert("200".into(), json!({"description": "the record", "content": {"application/json": {"schema": reference(s)}}}));
@@ -155,7 +169,10 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
             parameters.push(json!({"name": "version", "in": "query", "required": true, "schema": {"type": "integer"}}));
             responses.insert("204".into(), json!({"description": "deleted"}));
             responses.insert("404".into(), error_response("no such record"));
-            responses.insert("409".into(), error_response("stale version or dependent records"));
+            responses.insert(
+                "409".into(),
+                error_response("stale version or dependent records"),
+            );
         }
         ("POST", None, false) if resource == "auth" => {
             op.insert("requestBody".into(), json!({"required": true, "content": {"application/json": {"schema": reference("TokenRequest")}}}));
@@ -185,7 +202,9 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
 pub fn build() -> Value {
     let mut paths = Map::new();
     for spec in routes::table().iter().filter(|s| s.face == Face::Api) {
-        let item = paths.entry(spec.path.to_string()).or_insert_with(|| json!({}));
+        let item = paths
+            .entry(spec.path.to_string())
+            .or_insert_with(|| json!({}));
         item[spec.method.to_lowercase()] = operation(spec.method, spec.path, spec.access);
     }
     json!({

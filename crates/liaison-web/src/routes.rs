@@ -32,9 +32,24 @@ pub struct RouteSpec {
     handler: MethodRouter<AppState>,
 }
 
-fn route(method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> RouteSpec {
-    let face = if path.starts_with("/api/") { Face::Api } else { Face::Html };
-    RouteSpec { method, path, access, face, handler }
+fn route(
+    method: &'static str,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> RouteSpec {
+    let face = if path.starts_with("/api/") {
+        Face::Api
+    } else {
+        Face::Html
+    };
+    RouteSpec {
+        method,
+        path,
+        access,
+        face,
+        handler,
+    }
 }
 
 pub fn table() -> Vec<RouteSpec> {
@@ -48,47 +63,227 @@ pub fn table() -> Vec<RouteSpec> {
         route("POST", "/logout", Signed(UseApp), post(html::login::logout)),
         route("GET", "/", Signed(UseApp), get(html::home::page)),
         // Partner directory pages.
-        route("GET", "/institutions", Signed(Read), get(html::institutions::list)),
-        route("GET", "/institutions/new", Signed(Edit), get(html::institutions::new_form)),
-        route("POST", "/institutions", Signed(Edit), post(html::institutions::create)),
-        route("GET", "/institutions/{id}", Signed(Read), get(html::institutions::show)),
-        route("GET", "/institutions/{id}/edit", Signed(Edit), get(html::institutions::edit_form)),
-        route("POST", "/institutions/{id}/edit", Signed(Edit), post(html::institutions::update)),
-        route("GET", "/institutions/{id}/delete", Signed(Edit), get(html::institutions::confirm_delete)),
-        route("POST", "/institutions/{id}/delete", Signed(Edit), post(html::institutions::delete)),
-        route("GET", "/institutions/{id}/units/new", Signed(Edit), get(html::org_units::new_form)),
-        route("POST", "/institutions/{id}/units", Signed(Edit), post(html::org_units::create)),
-        route("GET", "/org-units/{id}", Signed(Read), get(html::org_units::show)),
-        route("GET", "/org-units/{id}/edit", Signed(Edit), get(html::org_units::edit_form)),
-        route("POST", "/org-units/{id}/edit", Signed(Edit), post(html::org_units::update)),
-        route("GET", "/org-units/{id}/delete", Signed(Edit), get(html::org_units::confirm_delete)),
-        route("POST", "/org-units/{id}/delete", Signed(Edit), post(html::org_units::delete)),
+        route(
+            "GET",
+            "/institutions",
+            Signed(Read),
+            get(html::institutions::list),
+        ),
+        route(
+            "GET",
+            "/institutions/new",
+            Signed(Edit),
+            get(html::institutions::new_form),
+        ),
+        route(
+            "POST",
+            "/institutions",
+            Signed(Edit),
+            post(html::institutions::create),
+        ),
+        route(
+            "GET",
+            "/institutions/{id}",
+            Signed(Read),
+            get(html::institutions::show),
+        ),
+        route(
+            "GET",
+            "/institutions/{id}/edit",
+            Signed(Edit),
+            get(html::institutions::edit_form),
+        ),
+        route(
+            "POST",
+            "/institutions/{id}/edit",
+            Signed(Edit),
+            post(html::institutions::update),
+        ),
+        route(
+            "GET",
+            "/institutions/{id}/delete",
+            Signed(Edit),
+            get(html::institutions::confirm_delete),
+        ),
+        route(
+            "POST",
+            "/institutions/{id}/delete",
+            Signed(Edit),
+            post(html::institutions::delete),
+        ),
+        route(
+            "GET",
+            "/institutions/{id}/units/new",
+            Signed(Edit),
+            get(html::org_units::new_form),
+        ),
+        route(
+            "POST",
+            "/institutions/{id}/units",
+            Signed(Edit),
+            post(html::org_units::create),
+        ),
+        route(
+            "GET",
+            "/org-units/{id}",
+            Signed(Read),
+            get(html::org_units::show),
+        ),
+        route(
+            "GET",
+            "/org-units/{id}/edit",
+            Signed(Edit),
+            get(html::org_units::edit_form),
+        ),
+        route(
+            "POST",
+            "/org-units/{id}/edit",
+            Signed(Edit),
+            post(html::org_units::update),
+        ),
+        route(
+            "GET",
+            "/org-units/{id}/delete",
+            Signed(Edit),
+            get(html::org_units::confirm_delete),
+        ),
+        route(
+            "POST",
+            "/org-units/{id}/delete",
+            Signed(Edit),
+            post(html::org_units::delete),
+        ),
         route("GET", "/people", Signed(Read), get(html::people::list)),
-        route("GET", "/people/new", Signed(Edit), get(html::people::new_form)),
+        route(
+            "GET",
+            "/people/new",
+            Signed(Edit),
+            get(html::people::new_form),
+        ),
         route("POST", "/people", Signed(Edit), post(html::people::create)),
         route("GET", "/people/{id}", Signed(Read), get(html::people::show)),
-        route("GET", "/people/{id}/edit", Signed(Edit), get(html::people::edit_form)),
-        route("POST", "/people/{id}/edit", Signed(Edit), post(html::people::update)),
-        route("GET", "/people/{id}/delete", Signed(Edit), get(html::people::confirm_delete)),
-        route("POST", "/people/{id}/delete", Signed(Edit), post(html::people::delete)),
+        route(
+            "GET",
+            "/people/{id}/edit",
+            Signed(Edit),
+            get(html::people::edit_form),
+        ),
+        route(
+            "POST",
+            "/people/{id}/edit",
+            Signed(Edit),
+            post(html::people::update),
+        ),
+        route(
+            "GET",
+            "/people/{id}/delete",
+            Signed(Edit),
+            get(html::people::confirm_delete),
+        ),
+        route(
+            "POST",
+            "/people/{id}/delete",
+            Signed(Edit),
+            post(html::people::delete),
+        ),
         // JSON API (C3, C6).
-        route("GET", "/api/v1/openapi.json", Public, get(crate::openapi::document)),
+        route(
+            "GET",
+            "/api/v1/openapi.json",
+            Public,
+            get(crate::openapi::document),
+        ),
         route("POST", "/api/v1/auth/token", Public, post(api::auth::token)),
-        route("GET", "/api/v1/institutions", Signed(Read), get(api::institutions::list)),
-        route("POST", "/api/v1/institutions", Signed(Edit), post(api::institutions::create)),
-        route("GET", "/api/v1/institutions/{id}", Signed(Read), get(api::institutions::show)),
-        route("PATCH", "/api/v1/institutions/{id}", Signed(Edit), patch(api::institutions::update)),
-        route("DELETE", "/api/v1/institutions/{id}", Signed(Edit), delete(api::institutions::remove)),
-        route("GET", "/api/v1/org-units", Signed(Read), get(api::org_units::list)),
-        route("POST", "/api/v1/org-units", Signed(Edit), post(api::org_units::create)),
-        route("GET", "/api/v1/org-units/{id}", Signed(Read), get(api::org_units::show)),
-        route("PATCH", "/api/v1/org-units/{id}", Signed(Edit), patch(api::org_units::update)),
-        route("DELETE", "/api/v1/org-units/{id}", Signed(Edit), delete(api::org_units::remove)),
-        route("GET", "/api/v1/people", Signed(Read), get(api::people::list)),
-        route("POST", "/api/v1/people", Signed(Edit), post(api::people::create)),
-        route("GET", "/api/v1/people/{id}", Signed(Read), get(api::people::show)),
-        route("PATCH", "/api/v1/people/{id}", Signed(Edit), patch(api::people::update)),
-        route("DELETE", "/api/v1/people/{id}", Signed(Edit), delete(api::people::remove)),
+        route(
+            "GET",
+            "/api/v1/institutions",
+            Signed(Read),
+            get(api::institutions::list),
+        ),
+        route(
+            "POST",
+            "/api/v1/institutions",
+            Signed(Edit),
+            post(api::institutions::create),
+        ),
+        route(
+            "GET",
+            "/api/v1/institutions/{id}",
+            Signed(Read),
+            get(api::institutions::show),
+        ),
+        route(
+            "PATCH",
+            "/api/v1/institutions/{id}",
+            Signed(Edit),
+            patch(api::institutions::update),
+        ),
+        route(
+            "DELETE",
+            "/api/v1/institutions/{id}",
+            Signed(Edit),
+            delete(api::institutions::remove),
+        ),
+        route(
+            "GET",
+            "/api/v1/org-units",
+            Signed(Read),
+            get(api::org_units::list),
+        ),
+        route(
+            "POST",
+            "/api/v1/org-units",
+            Signed(Edit),
+            post(api::org_units::create),
+        ),
+        route(
+            "GET",
+            "/api/v1/org-units/{id}",
+            Signed(Read),
+            get(api::org_units::show),
+        ),
+        route(
+            "PATCH",
+            "/api/v1/org-units/{id}",
+            Signed(Edit),
+            patch(api::org_units::update),
+        ),
+        route(
+            "DELETE",
+            "/api/v1/org-units/{id}",
+            Signed(Edit),
+            delete(api::org_units::remove),
+        ),
+        route(
+            "GET",
+            "/api/v1/people",
+            Signed(Read),
+            get(api::people::list),
+        ),
+        route(
+            "POST",
+            "/api/v1/people",
+            Signed(Edit),
+            post(api::people::create),
+        ),
+        route(
+            "GET",
+            "/api/v1/people/{id}",
+            Signed(Read),
+            get(api::people::show),
+        ),
+        route(
+            "PATCH",
+            "/api/v1/people/{id}",
+            Signed(Edit),
+            patch(api::people::update),
+        ),
+        route(
+            "DELETE",
+            "/api/v1/people/{id}",
+            Signed(Edit),
+            delete(api::people::remove),
+        ),
     ]
 }
 
@@ -96,8 +291,13 @@ pub fn table() -> Vec<RouteSpec> {
 pub fn router(state: &AppState) -> Router<AppState> {
     let _ = state;
     table().into_iter().fold(Router::new(), |router, spec| {
-        let guard_state = Guard { access: spec.access, face: spec.face };
-        let handler = spec.handler.route_layer(axum::middleware::from_fn_with_state(guard_state, guard));
+        let guard_state = Guard {
+            access: spec.access,
+            face: spec.face,
+        };
+        let handler = spec
+            .handler
+            .route_layer(axum::middleware::from_fn_with_state(guard_state, guard));
         router.route(spec.path, handler)
     })
 }

@@ -27,11 +27,23 @@ struct Sizes {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let sizes = if quick {
-        Sizes { list_rows: 2_000, search_rows: 10_000, seconds: 1.0 }
+        Sizes {
+            list_rows: 2_000,
+            search_rows: 10_000,
+            seconds: 1.0,
+        }
     } else {
-        Sizes { list_rows: 10_000, search_rows: 100_000, seconds: 5.0 }
+        Sizes {
+            list_rows: 10_000,
+            search_rows: 100_000,
+            seconds: 5.0,
+        }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(run(sizes));
 }
 
@@ -42,9 +54,14 @@ async fn build_db(path: &std::path::Path, rows: usize) -> (String, Vec<String>) 
     let drafts = liaison_demo::generated_institutions(rows, 7);
     let started = Instant::now();
     for chunk in drafts.chunks(5_000) {
-        db.create_institutions(&Actor::system("bench"), chunk).await.expect("insert");
+        db.create_institutions(&Actor::system("bench"), chunk)
+            .await
+            .expect("insert");
     }
-    eprintln!("  built {rows} institutions in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "  built {rows} institutions in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let user = NewUser {
         email: "bench@liaison.example".into(),
         password_hash: liaison_web::auth::hash_password(PASSWORD),
@@ -54,7 +71,9 @@ async fn build_db(path: &std::path::Path, rows: usize) -> (String, Vec<String>) 
         institution_id: None,
         unit_ids: Vec::new(),
     };
-    db.create_user(&Actor::system("bench"), user).await.expect("bench user");
+    db.create_user(&Actor::system("bench"), user)
+        .await
+        .expect("bench user");
     db.close().await;
     // Realistic searches: pieces of real names in both languages, most matching a handful of rows.
     let mut queries = Vec::new();
@@ -93,7 +112,12 @@ fn start_server(url: &str) -> Server {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {} ({e}); run `cargo build --release` first", exe.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start {} ({e}); run `cargo build --release` first",
+                exe.display()
+            )
+        });
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let addr = loop {
         let mut line = String::new();
@@ -107,7 +131,8 @@ fn start_server(url: &str) -> Server {
     loop {
         if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
             use std::io::{Read, Write};
-            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
             let mut buf = String::new();
             let _ = s.read_to_string(&mut buf);
             if buf.starts_with("HTTP/1.1 200") {
@@ -115,7 +140,11 @@ fn start_server(url: &str) -> Server {
             }
         }
     }
-    Server { child, addr, cold_start: started.elapsed() }
+    Server {
+        child,
+        addr,
+        cold_start: started.elapsed(),
+    }
 }
 
 fn rss_mib(pid: u32) -> f64 {
@@ -134,13 +163,24 @@ type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 async fn connect(addr: &str) -> Sender {
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream.set_nodelay(true).unwrap();
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
     tokio::spawn(conn);
     sender
 }
 
-async fn send(sender: &mut Sender, method: &str, path: &str, headers: &[(String, String)], body: &str) -> (u16, Vec<(String, String)>, Bytes) {
-    let mut req = Request::builder().method(method).uri(path).header("host", "bench");
+async fn send(
+    sender: &mut Sender,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: &str,
+) -> (u16, Vec<(String, String)>, Bytes) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "bench");
     for (k, v) in headers {
         req = req.header(k.as_str(), v.as_str());
     }
@@ -148,7 +188,11 @@ async fn send(sender: &mut Sender, method: &str, path: &str, headers: &[(String,
     sender.ready().await.unwrap();
     let res = sender.send_request(req).await.unwrap();
     let status = res.status().as_u16();
-    let hs = res.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string())).collect();
+    let hs = res
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
     let body = res.into_body().collect().await.unwrap().to_bytes();
     (status, hs, body)
 }
@@ -156,25 +200,43 @@ async fn send(sender: &mut Sender, method: &str, path: &str, headers: &[(String,
 async fn credentials(addr: &str) -> (String, String) {
     let mut s = connect(addr).await;
     let json = [("content-type".to_string(), "application/json".to_string())];
-    let (status, _, body) =
-        send(&mut s, "POST", "/api/v1/auth/token", &json, &format!(r#"{{"email":"bench@liaison.example","password":"{PASSWORD}"}}"#)).await;
+    let (status, _, body) = send(
+        &mut s,
+        "POST",
+        "/api/v1/auth/token",
+        &json,
+        &format!(r#"{{"email":"bench@liaison.example","password":"{PASSWORD}"}}"#),
+    )
+    .await;
     assert_eq!(status, 200);
-    let token = serde_json::from_slice::<serde_json::Value>(&body).unwrap()["token"].as_str().unwrap().to_string();
+    let token = serde_json::from_slice::<serde_json::Value>(&body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (_, headers, _) = send(&mut s, "GET", "/login", &[], "").await;
     let csrf = headers
         .iter()
-        .find_map(|(k, v)| (k == "set-cookie" && v.starts_with("liaison_csrf=")).then(|| v[13..].split(';').next().unwrap().to_string()))
+        .find_map(|(k, v)| {
+            (k == "set-cookie" && v.starts_with("liaison_csrf="))
+                .then(|| v[13..].split(';').next().unwrap().to_string())
+        })
         .unwrap();
     let form = format!("_csrf={csrf}&email=bench%40liaison.example&password={PASSWORD}&next=%2F");
     let hs = [
-        ("content-type".to_string(), "application/x-www-form-urlencoded".to_string()),
+        (
+            "content-type".to_string(),
+            "application/x-www-form-urlencoded".to_string(),
+        ),
         ("cookie".to_string(), format!("liaison_csrf={csrf}")),
     ];
     let (status, headers, _) = send(&mut s, "POST", "/login", &hs, &form).await;
     assert_eq!(status, 303);
     let session = headers
         .iter()
-        .find_map(|(k, v)| (k == "set-cookie" && v.starts_with("liaison_session=")).then(|| v.split(';').next().unwrap().to_string()))
+        .find_map(|(k, v)| {
+            (k == "set-cookie" && v.starts_with("liaison_session="))
+                .then(|| v.split(';').next().unwrap().to_string())
+        })
         .unwrap();
     (token, session)
 }
@@ -188,7 +250,13 @@ struct Result {
 }
 
 /// Runs `paths` round-robin from 16 connections for `seconds`; latencies in milliseconds.
-async fn load(name: &str, addr: &str, paths: Vec<String>, headers: Vec<(String, String)>, seconds: f64) -> Result {
+async fn load(
+    name: &str,
+    addr: &str,
+    paths: Vec<String>,
+    headers: Vec<(String, String)>,
+    seconds: f64,
+) -> Result {
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
     for worker in 0..CONNECTIONS {
@@ -204,7 +272,8 @@ async fn load(name: &str, addr: &str, paths: Vec<String>, headers: Vec<(String, 
             }
             while Instant::now() < deadline {
                 let t = Instant::now();
-                let (status, _, _) = send(&mut sender, "GET", &paths[i % paths.len()], &headers, "").await;
+                let (status, _, _) =
+                    send(&mut sender, "GET", &paths[i % paths.len()], &headers, "").await;
                 assert_eq!(status, 200, "{}", paths[i % paths.len()]);
                 latencies.push(t.elapsed().as_secs_f64() * 1000.0);
                 i += 1;
@@ -220,21 +289,41 @@ async fn load(name: &str, addr: &str, paths: Vec<String>, headers: Vec<(String, 
     let elapsed = started.elapsed().as_secs_f64().max(seconds);
     all.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
-    Result { name: name.into(), rps: all.len() as f64 / elapsed, p50: pct(0.50), p95: pct(0.95), p99: pct(0.99) }
+    Result {
+        name: name.into(),
+        rps: all.len() as f64 / elapsed,
+        p50: pct(0.50),
+        p95: pct(0.95),
+        p99: pct(0.99),
+    }
 }
 
 /// The first row is the reference the others are compared with.
 fn print(results: &[Result]) {
     let reference = results[0].rps;
-    println!("{:<44} {:>10} {:>9} {:>9} {:>9} {:>12}", "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "vs /healthz");
+    println!(
+        "{:<44} {:>10} {:>9} {:>9} {:>9} {:>12}",
+        "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "vs /healthz"
+    );
     for r in results {
-        println!("{:<44} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>11.1}%", r.name, r.rps, r.p50, r.p95, r.p99, 100.0 * r.rps / reference);
+        println!(
+            "{:<44} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>11.1}%",
+            r.name,
+            r.rps,
+            r.p50,
+            r.p95,
+            r.p99,
+            100.0 * r.rps / reference
+        );
     }
 }
 
 async fn run(sizes: Sizes) {
     let dir = tempfile::tempdir().unwrap();
-    println!("liaison-bench: {CONNECTIONS} concurrent connections, {} s per endpoint, SQLite", sizes.seconds);
+    println!(
+        "liaison-bench: {CONNECTIONS} concurrent connections, {} s per endpoint, SQLite",
+        sizes.seconds
+    );
 
     eprintln!("building the {}-row directory…", sizes.list_rows);
     let (url, _) = build_db(&dir.path().join("list.db"), sizes.list_rows).await;
@@ -243,9 +332,19 @@ async fn run(sizes: Sizes) {
     let (token, session) = credentials(&server.addr).await;
     let bearer = vec![("authorization".to_string(), format!("Bearer {token}"))];
     let cookie = vec![("cookie".to_string(), session)];
-    let health = load("/healthz", &server.addr, vec!["/healthz".into()], vec![], sizes.seconds).await;
+    let health = load(
+        "/healthz",
+        &server.addr,
+        vec!["/healthz".into()],
+        vec![],
+        sizes.seconds,
+    )
+    .await;
     let api = load(
-        &format!("GET /api/v1/institutions ({}k rows, 50/page)", sizes.list_rows / 1000),
+        &format!(
+            "GET /api/v1/institutions ({}k rows, 50/page)",
+            sizes.list_rows / 1000
+        ),
         &server.addr,
         vec!["/api/v1/institutions?page=1&per_page=50".into()],
         bearer.clone(),
@@ -264,17 +363,28 @@ async fn run(sizes: Sizes) {
     let cold = server.cold_start;
     drop(server);
 
-    eprintln!("building the {}-row directory for search…", sizes.search_rows);
+    eprintln!(
+        "building the {}-row directory for search…",
+        sizes.search_rows
+    );
     let (url, queries) = build_db(&dir.path().join("search.db"), sizes.search_rows).await;
     let server = start_server(&url);
     let (token, _) = credentials(&server.addr).await;
     let bearer = vec![("authorization".to_string(), format!("Bearer {token}"))];
     let paths: Vec<String> = queries
         .iter()
-        .map(|q| format!("/api/v1/institutions?per_page=50&q={}", form_urlencoded_encode(q)))
+        .map(|q| {
+            format!(
+                "/api/v1/institutions?per_page=50&q={}",
+                form_urlencoded_encode(q)
+            )
+        })
         .collect();
     let search = load(
-        &format!("GET /api/v1/institutions?q= ({}k rows)", sizes.search_rows / 1000),
+        &format!(
+            "GET /api/v1/institutions?q= ({}k rows)",
+            sizes.search_rows / 1000
+        ),
         &server.addr,
         paths,
         bearer,
@@ -286,12 +396,21 @@ async fn run(sizes: Sizes) {
     println!();
     print(&[health, api, html, search]);
     println!();
-    println!("cold start to /healthz: {:.0} ms", cold.as_secs_f64() * 1000.0);
+    println!(
+        "cold start to /healthz: {:.0} ms",
+        cold.as_secs_f64() * 1000.0
+    );
     println!("idle RSS after start:  {idle_rss:.1} MiB; after the list runs: {loaded_rss:.1} MiB");
 }
 
 fn form_urlencoded_encode(q: &str) -> String {
     q.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }

@@ -1,6 +1,8 @@
 //! The `liaison` binary: wires the crates together behind a few subcommands (C1, C2).
 //! It holds no business logic of its own.
 
+mod allocate;
+
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,7 +16,11 @@ use liaison_storage::{Actor, Db, NewUser};
 use liaison_web::{AppState, WebConfig};
 
 #[derive(Parser)]
-#[command(name = "liaison", version, about = "Liaison: international and industry cooperation office system")]
+#[command(
+    name = "liaison",
+    version,
+    about = "Liaison: international and industry cooperation office system"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,6 +39,8 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Allocate exchange places: the student-optimal stable assignment (C4).
+    Allocate(allocate::AllocateArgs),
 }
 
 /// Where the database is: a data directory holding `liaison.db`, or an explicit URL.
@@ -55,7 +63,9 @@ impl DbArgs {
     }
 
     async fn open(&self) -> Result<Db, Failure> {
-        let db = Db::connect(&self.url()).await.map_err(|e| Failure::runtime(format!("{e}")))?;
+        let db = Db::connect(&self.url())
+            .await
+            .map_err(|e| Failure::runtime(format!("{e}")))?;
         Ok(db)
     }
 }
@@ -115,24 +125,36 @@ struct Failure {
 
 impl Failure {
     fn input(message: impl Into<String>) -> Failure {
-        Failure { code: 2, message: message.into() }
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
     }
 
     fn runtime(message: impl Into<String>) -> Failure {
-        Failure { code: 1, message: message.into() }
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime starts");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime starts");
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => serve(args).await,
             Command::Migrate(args) => migrate(args).await,
             Command::Demo(args) => demo(args).await,
-            Command::User { command: UserCommand::Add(args) } => user_add(args).await,
+            Command::User {
+                command: UserCommand::Add(args),
+            } => user_add(args).await,
+            Command::Allocate(args) => allocate::run(args),
         }
     });
     match result {
@@ -149,7 +171,9 @@ fn main() -> ExitCode {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("LIAISON_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("LIAISON_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {
@@ -159,7 +183,9 @@ fn init_logging() {
 
 async fn open_migrated(args: &DbArgs) -> Result<Db, Failure> {
     let db = args.open().await?;
-    db.migrate().await.map_err(|e| Failure::runtime(format!("migration failed: {e}")))?;
+    db.migrate()
+        .await
+        .map_err(|e| Failure::runtime(format!("migration failed: {e}")))?;
     Ok(db)
 }
 
@@ -168,12 +194,19 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     if args.demo {
         load_demo(&db, false).await?;
     }
-    let config = WebConfig { secure_cookies: args.public_url.as_deref().is_some_and(|u| u.starts_with("https://")) };
+    let config = WebConfig {
+        secure_cookies: args
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
+    };
     let app = liaison_web::app(AppState::new(db.clone(), config));
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| Failure::runtime(format!("cannot listen on {}: {e}", args.addr)))?;
-    let local = listener.local_addr().map_err(|e| Failure::runtime(e.to_string()))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Failure::runtime(e.to_string()))?;
     info!(addr = %local, backend = ?db.backend(), "listening on http://{local}");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
@@ -211,12 +244,21 @@ async fn shutdown_signal() {
 
 async fn migrate(args: DbArgs) -> Result<(), Failure> {
     let db = args.open().await?;
-    let applied = db.migrate().await.map_err(|e| Failure::runtime(format!("migration failed: {e}")))?;
-    let version = db.schema_version().await.map_err(|e| Failure::runtime(e.to_string()))?;
+    let applied = db
+        .migrate()
+        .await
+        .map_err(|e| Failure::runtime(format!("migration failed: {e}")))?;
+    let version = db
+        .schema_version()
+        .await
+        .map_err(|e| Failure::runtime(e.to_string()))?;
     if applied.is_empty() {
         println!("database is up to date (schema version {version})");
     } else {
-        println!("applied {} migration(s); schema version {version}", applied.len());
+        println!(
+            "applied {} migration(s); schema version {version}",
+            applied.len()
+        );
     }
     db.close().await;
     Ok(())
@@ -244,7 +286,10 @@ async fn load_demo(db: &Db, strict: bool) -> Result<(), Failure> {
                 people = summary.people,
                 "loaded the demo data set"
             );
-            let users = db.count_users().await.map_err(|e| Failure::runtime(e.to_string()))?;
+            let users = db
+                .count_users()
+                .await
+                .map_err(|e| Failure::runtime(e.to_string()))?;
             if users == 0 {
                 let (email, password) = DEMO_ADMIN;
                 let new = NewUser {
@@ -256,7 +301,9 @@ async fn load_demo(db: &Db, strict: bool) -> Result<(), Failure> {
                     institution_id: None,
                     unit_ids: Vec::new(),
                 };
-                db.create_user(&Actor::system("demo"), new).await.map_err(|e| Failure::runtime(e.to_string()))?;
+                db.create_user(&Actor::system("demo"), new)
+                    .await
+                    .map_err(|e| Failure::runtime(e.to_string()))?;
                 info!("demo sign-in: {email} / {password}");
             }
             Ok(())
@@ -265,9 +312,9 @@ async fn load_demo(db: &Db, strict: bool) -> Result<(), Failure> {
             warn!("the database already holds data; demo data not loaded");
             Ok(())
         }
-        Err(liaison_demo::DemoError::NotEmpty) => {
-            Err(Failure::input("the database already holds data; demo data loads only into an empty database"))
-        }
+        Err(liaison_demo::DemoError::NotEmpty) => Err(Failure::input(
+            "the database already holds data; demo data loads only into an empty database",
+        )),
         Err(e) => Err(Failure::runtime(format!("loading demo data failed: {e}"))),
     }
 }
@@ -275,25 +322,40 @@ async fn load_demo(db: &Db, strict: bool) -> Result<(), Failure> {
 async fn user_add(args: UserAddArgs) -> Result<(), Failure> {
     let role = Role::parse(&args.role).ok_or_else(|| {
         let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-        Failure::input(format!("unknown role {:?}; use one of: {}", args.role, all.join(", ")))
+        Failure::input(format!(
+            "unknown role {:?}; use one of: {}",
+            args.role,
+            all.join(", ")
+        ))
     })?;
     if !liaison_domain::validation::is_email(args.email.trim()) {
-        return Err(Failure::input(format!("--email {:?} is not a valid e-mail address", args.email)));
+        return Err(Failure::input(format!(
+            "--email {:?} is not a valid e-mail address",
+            args.email
+        )));
     }
     match role {
         Role::Partner | Role::Enterprise if args.institution.is_none() => {
-            return Err(Failure::input(format!("a {role} account needs --institution ID (the institution it speaks for)")))
+            return Err(Failure::input(format!(
+                "a {role} account needs --institution ID (the institution it speaks for)"
+            )))
         }
         Role::Coordinator if args.units.is_empty() => {
-            return Err(Failure::input("a coordinator account needs at least one --unit ID"))
+            return Err(Failure::input(
+                "a coordinator account needs at least one --unit ID",
+            ))
         }
         _ => {}
     }
     let mut password = String::new();
-    std::io::stdin().read_to_string(&mut password).map_err(|e| Failure::input(format!("cannot read the password: {e}")))?;
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .map_err(|e| Failure::input(format!("cannot read the password: {e}")))?;
     let password = password.lines().next().unwrap_or("").to_string();
     if password.chars().count() < 8 {
-        return Err(Failure::input("the password must be at least 8 characters long"));
+        return Err(Failure::input(
+            "the password must be at least 8 characters long",
+        ));
     }
     let db = open_migrated(&args.db).await?;
     let new = NewUser {
@@ -309,10 +371,15 @@ async fn user_add(args: UserAddArgs) -> Result<(), Failure> {
     db.close().await;
     match result {
         Ok(user) => {
-            println!("created {} account {} (id {})", user.role, user.email, user.id);
+            println!(
+                "created {} account {} (id {})",
+                user.role, user.email, user.id
+            );
             Ok(())
         }
-        Err(liaison_storage::StoreError::Invalid(errors)) => Err(Failure::input(errors.to_string())),
+        Err(liaison_storage::StoreError::Invalid(errors)) => {
+            Err(Failure::input(errors.to_string()))
+        }
         Err(e) => Err(Failure::runtime(e.to_string())),
     }
 }

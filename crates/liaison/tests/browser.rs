@@ -20,9 +20,20 @@ struct Driver {
 
 impl Driver {
     fn call(&self, method: &str, path: &str, body: Value) -> Value {
-        let body = if method == "GET" || method == "DELETE" { String::new() } else { body.to_string() };
-        let reply = http(&self.addr, method, &format!("/session/{}{path}", self.session), &[("Content-Type", "application/json")], &body);
-        let value: Value = serde_json::from_str(&reply.body).unwrap_or_else(|e| panic!("WebDriver said {e}: {}", reply.body));
+        let body = if method == "GET" || method == "DELETE" {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        let reply = http(
+            &self.addr,
+            method,
+            &format!("/session/{}{path}", self.session),
+            &[("Content-Type", "application/json")],
+            &body,
+        );
+        let value: Value = serde_json::from_str(&reply.body)
+            .unwrap_or_else(|e| panic!("WebDriver said {e}: {}", reply.body));
         assert_eq!(reply.status, 200, "{method} {path}: {}", reply.body);
         value["value"].clone()
     }
@@ -33,13 +44,24 @@ impl Driver {
 
     /// Finds an element, waiting (implicit wait) until it appears.
     fn find(&self, css: &str) -> String {
-        let v = self.call("POST", "/element", json!({"using": "css selector", "value": css}));
-        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}")).to_string()
+        let v = self.call(
+            "POST",
+            "/element",
+            json!({"using": "css selector", "value": css}),
+        );
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}"))
+            .to_string()
     }
 
     fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css);
-        self.call("POST", &format!("/element/{el}/value"), json!({"text": text}));
+        self.call(
+            "POST",
+            &format!("/element/{el}/value"),
+            json!({"text": text}),
+        );
     }
 
     fn click(&self, css: &str) {
@@ -49,28 +71,40 @@ impl Driver {
 
     fn text(&self, css: &str) -> String {
         let el = self.find(css);
-        self.call("GET", &format!("/element/{el}/text"), json!({})).as_str().unwrap_or("").to_string()
+        self.call("GET", &format!("/element/{el}/text"), json!({}))
+            .as_str()
+            .unwrap_or("")
+            .to_string()
     }
 
     fn source(&self) -> String {
-        self.call("GET", "/source", json!({})).as_str().unwrap_or("").to_string()
+        self.call("GET", "/source", json!({}))
+            .as_str()
+            .unwrap_or("")
+            .to_string()
     }
 }
 
 #[test]
 fn sign_in_create_a_partner_with_a_chinese_name_and_find_it() {
     let db = TestDb::new();
-    assert!(db.add_user("admin@axhu.example.cn", "admin", "a-long-password").status.success());
+    assert!(db
+        .add_user("admin@axhu.example.cn", "admin", "a-long-password")
+        .status
+        .success());
     let server = db.serve(&[]);
     let base = format!("http://{}", server.addr);
 
-    let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let driver_path =
+        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     let mut chromedriver = Command::new(&driver_path)
         .arg("--port=0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("{driver_path} does not start ({e}); `scripts/test` installs chromium-driver"));
+        .unwrap_or_else(|e| {
+            panic!("{driver_path} does not start ({e}); `scripts/test` installs chromium-driver")
+        });
     // ChromeDriver announces its port once it accepts connections.
     let mut out = BufReader::new(chromedriver.stdout.take().unwrap());
     let port = loop {
@@ -87,11 +121,24 @@ fn sign_in_create_a_partner_with_a_chinese_name_and_find_it() {
         "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--window-size=1280,900", format!("--user-data-dir={}", profile.path().display())]}}}});
-    let created = http(&driver_addr, "POST", "/session", &[("Content-Type", "application/json")], &caps.to_string());
+    let created = http(
+        &driver_addr,
+        "POST",
+        "/session",
+        &[("Content-Type", "application/json")],
+        &caps.to_string(),
+    );
     assert_eq!(created.status, 200, "{}", created.body);
     let session: Value = serde_json::from_str(&created.body).unwrap();
-    let driver = Driver { addr: driver_addr, session: session["value"]["sessionId"].as_str().unwrap().to_string() };
-    driver.call("POST", "/timeouts", json!({"implicit": 10000, "pageLoad": 30000}));
+    let driver = Driver {
+        addr: driver_addr,
+        session: session["value"]["sessionId"].as_str().unwrap().to_string(),
+    };
+    driver.call(
+        "POST",
+        "/timeouts",
+        json!({"implicit": 10000, "pageLoad": 30000}),
+    );
 
     driver.go(&format!("{base}/login?lang=zh-CN"));
     assert!(driver.source().contains("<html lang=\"zh-CN\">"));
@@ -119,7 +166,9 @@ fn sign_in_create_a_partner_with_a_chinese_name_and_find_it() {
     assert!(link.contains("开放原子开源基金会"), "search result: {link}");
 
     let png = driver.call("GET", "/screenshot", json!({}));
-    let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(png.as_str().unwrap())
+        .unwrap();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("institution-search.png"), &bytes).unwrap();

@@ -10,17 +10,45 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn help_lists_every_subcommand_and_flag() {
-    let top = std::process::Command::new(BIN).arg("--help").output().unwrap();
+    let top = std::process::Command::new(BIN)
+        .arg("--help")
+        .output()
+        .unwrap();
     let out = text(&top.stdout);
     for sub in ["serve", "migrate", "demo", "user"] {
         assert!(out.contains(sub), "{sub} missing from --help");
     }
-    let serve = text(&std::process::Command::new(BIN).args(["serve", "--help"]).output().unwrap().stdout);
-    for flag in ["--addr", "--data-dir", "--database-url", "--demo", "LIAISON_DATABASE_URL"] {
+    let serve = text(
+        &std::process::Command::new(BIN)
+            .args(["serve", "--help"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    for flag in [
+        "--addr",
+        "--data-dir",
+        "--database-url",
+        "--demo",
+        "LIAISON_DATABASE_URL",
+    ] {
         assert!(serve.contains(flag), "{flag} missing from serve --help");
     }
-    let add = text(&std::process::Command::new(BIN).args(["user", "add", "--help"]).output().unwrap().stdout);
-    for flag in ["--email", "--role", "--password-stdin", "--institution", "--unit", "--person"] {
+    let add = text(
+        &std::process::Command::new(BIN)
+            .args(["user", "add", "--help"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    for flag in [
+        "--email",
+        "--role",
+        "--password-stdin",
+        "--institution",
+        "--unit",
+        "--person",
+    ] {
         assert!(add.contains(flag), "{flag} missing from user add --help");
     }
 }
@@ -30,7 +58,11 @@ fn migrate_applies_once_then_reports_up_to_date() {
     let db = TestDb::new();
     let first = db.run(&["migrate"], "");
     assert!(first.status.success(), "{}", text(&first.stderr));
-    assert!(text(&first.stdout).contains("applied 1 migration(s); schema version 1"), "{}", text(&first.stdout));
+    assert!(
+        text(&first.stdout).contains("applied 1 migration(s); schema version 1"),
+        "{}",
+        text(&first.stdout)
+    );
     let second = db.run(&["migrate"], "");
     assert!(second.status.success());
     assert!(text(&second.stdout).contains("up to date (schema version 1)"));
@@ -38,7 +70,10 @@ fn migrate_applies_once_then_reports_up_to_date() {
 
 #[test]
 fn migrate_with_an_unreachable_database_fails_clearly() {
-    let out = std::process::Command::new(BIN).args(["migrate", "--database-url", "mysql://nope"]).output().unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["migrate", "--database-url", "mysql://nope"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("unsupported database URL"));
 }
@@ -52,7 +87,11 @@ fn user_add_creates_accounts_and_refuses_bad_input() {
 
     let again = db.add_user("li.na@axhu.example.cn", "staff", "a-long-password");
     assert_eq!(again.status.code(), Some(2));
-    assert!(text(&again.stderr).contains("email is already used"), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("email is already used"),
+        "{}",
+        text(&again.stderr)
+    );
 
     let role = db.add_user("x@example.org", "janitor", "a-long-password");
     assert_eq!(role.status.code(), Some(2));
@@ -66,7 +105,20 @@ fn user_add_creates_accounts_and_refuses_bad_input() {
     assert_eq!(partner.status.code(), Some(2));
     assert!(text(&partner.stderr).contains("--institution"));
 
-    let missing = db.run(&["user", "add", "--email", "p@example.org", "--role", "partner", "--institution", "999", "--password-stdin"], "a-long-password\n");
+    let missing = db.run(
+        &[
+            "user",
+            "add",
+            "--email",
+            "p@example.org",
+            "--role",
+            "partner",
+            "--institution",
+            "999",
+            "--password-stdin",
+        ],
+        "a-long-password\n",
+    );
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("institution_id refers to a record that does not exist"));
 
@@ -77,7 +129,10 @@ fn user_add_creates_accounts_and_refuses_bad_input() {
 #[test]
 fn serve_answers_health_and_api_then_stops_cleanly_on_sigterm() {
     let db = TestDb::new();
-    assert!(db.add_user("staff@axhu.example.cn", "staff", "a-long-password").status.success());
+    assert!(db
+        .add_user("staff@axhu.example.cn", "staff", "a-long-password")
+        .status
+        .success());
     let server = db.serve(&[]);
     let health = http(&server.addr, "GET", "/healthz", &[], "");
     assert_eq!((health.status, health.body.as_str()), (200, "ok"));
@@ -92,7 +147,13 @@ fn serve_answers_health_and_api_then_stops_cleanly_on_sigterm() {
     assert_eq!(token.status, 200, "{}", token.body);
     let token: serde_json::Value = serde_json::from_str(&token.body).unwrap();
     let auth = format!("Bearer {}", token["token"].as_str().unwrap());
-    let list = http(&server.addr, "GET", "/api/v1/institutions", &[("Authorization", &auth)], "");
+    let list = http(
+        &server.addr,
+        "GET",
+        "/api/v1/institutions",
+        &[("Authorization", &auth)],
+        "",
+    );
     assert_eq!(list.status, 200);
     assert!(list.body.contains("\"total\":0"));
     let anonymous = http(&server.addr, "GET", "/api/v1/institutions", &[], "");
@@ -126,11 +187,29 @@ fn demo_loads_into_an_empty_database_only() {
     assert_eq!(token.status, 200, "{}", token.body);
     let token: serde_json::Value = serde_json::from_str(&token.body).unwrap();
     let auth = format!("Bearer {}", token["token"].as_str().unwrap());
-    let found = http(&server.addr, "GET", "/api/v1/institutions?q=%E8%AE%AF%E9%A3%9E", &[("Authorization", &auth)], "");
+    let found = http(
+        &server.addr,
+        "GET",
+        "/api/v1/institutions?q=%E8%AE%AF%E9%A3%9E",
+        &[("Authorization", &auth)],
+        "",
+    );
     assert!(found.body.contains("iFLYTEK"), "{}", found.body);
-    let all: serde_json::Value =
-        serde_json::from_str(&http(&server.addr, "GET", "/api/v1/institutions?per_page=1", &[("Authorization", &auth)], "").body).unwrap();
+    let all: serde_json::Value = serde_json::from_str(
+        &http(
+            &server.addr,
+            "GET",
+            "/api/v1/institutions?per_page=1",
+            &[("Authorization", &auth)],
+            "",
+        )
+        .body,
+    )
+    .unwrap();
     assert!(all["total"].as_i64().unwrap() >= 300);
     let (_, log) = server.stop();
-    assert!(log.contains("already holds data; demo data not loaded"), "{log}");
+    assert!(
+        log.contains("already holds data; demo data not loaded"),
+        "{log}"
+    );
 }

@@ -10,7 +10,10 @@ use crate::auth::{new_secret, secret_hash, verify_against_dummy, verify_password
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
-pub async fn token(State(state): State<AppState>, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
+pub async fn token(
+    State(state): State<AppState>,
+    body: JsonObject,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let mut fields = JsonFields::new(body, &["email", "password", "name"]);
     let email: Option<String> = fields.take("email");
     let password: Option<String> = fields.take("password");
@@ -29,13 +32,25 @@ pub async fn token(State(state): State<AppState>, body: JsonObject) -> ApiResult
         }
     };
     let token = format!("lsn_{}", new_secret());
-    let expires = liaison_storage::format_time(time::OffsetDateTime::now_utc() + time::Duration::days(TOKEN_DAYS));
+    let expires = liaison_storage::format_time(
+        time::OffsetDateTime::now_utc() + time::Duration::days(TOKEN_DAYS),
+    );
     let name = name.unwrap_or_else(|| "api".to_string());
-    state.db.create_api_token(user.id, &secret_hash(&token), &name, &expires).await?;
+    state
+        .db
+        .create_api_token(user.id, &secret_hash(&token), &name, &expires)
+        .await?;
     tracing::info!(user = %user.email, "issued API token");
-    Ok((StatusCode::OK, Json(json!({"token": token, "expires_at": expires}))))
+    Ok((
+        StatusCode::OK,
+        Json(json!({"token": token, "expires_at": expires})),
+    ))
 }
 
 fn bad_credentials() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong e-mail or password")
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "wrong e-mail or password",
+    )
 }

@@ -11,14 +11,23 @@ use crate::auth::Ctx;
 use crate::error::ApiResult;
 use crate::AppState;
 use liaison_domain::{
-    CountryCode, FieldErrors, Institution, InstitutionDraft, InstitutionKind, LocalizedText, RegionTag,
-    RelationshipStatus,
+    CountryCode, FieldErrors, Institution, InstitutionDraft, InstitutionKind, LocalizedText,
+    RegionTag, RelationshipStatus,
 };
 use liaison_storage::{Actor, InstitutionFilter, INSTITUTION_SORTS};
 
 pub const FIELDS: &[&str] = &[
-    "kind", "name", "country", "city", "website", "status", "region_tags", "hei_id", "erasmus_code",
-    "social_credit_code", "profile",
+    "kind",
+    "name",
+    "country",
+    "city",
+    "website",
+    "status",
+    "region_tags",
+    "hei_id",
+    "erasmus_code",
+    "social_credit_code",
+    "profile",
 ];
 pub const FILTERS: &[&str] = &["country", "kind", "status", "region_tags", "region_tag"];
 
@@ -36,17 +45,37 @@ pub fn filter_from(query: &ListQuery) -> Result<InstitutionFilter, FieldErrors> 
     let region_tag = query
         .filter("region_tags", RegionTag::parse, &mut errors)
         .or_else(|| query.filter("region_tag", RegionTag::parse, &mut errors));
-    errors.into_result(InstitutionFilter { q: query.q.clone(), country, kind, status, region_tag })
+    errors.into_result(InstitutionFilter {
+        q: query.q.clone(),
+        country,
+        kind,
+        status,
+        region_tag,
+    })
 }
 
-pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<ListBody<Institution>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<ListBody<Institution>>> {
     let query = ListQuery::parse(raw.as_deref(), INSTITUTION_SORTS, FILTERS)?;
     let filter = filter_from(&query)?;
-    let page = state.db.institutions(&filter, &query.sort, &query.page).await?;
-    Ok(Json(ListBody { items: page.items, total: page.total, page: query.page.page, per_page: query.page.per_page }))
+    let page = state
+        .db
+        .institutions(&filter, &query.sort, &query.page)
+        .await?;
+    Ok(Json(ListBody {
+        items: page.items,
+        total: page.total,
+        page: query.page.page,
+        per_page: query.page.per_page,
+    }))
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Institution>> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Institution>> {
     Ok(Json(state.db.institution(parse_id(&id)?).await?))
 }
 
@@ -87,7 +116,11 @@ fn apply(draft: &mut InstitutionDraft, fields: &mut JsonFields) {
     }
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, body: JsonObject) -> ApiResult<impl IntoResponse> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: JsonObject,
+) -> ApiResult<impl IntoResponse> {
     let mut fields = JsonFields::new(body, FIELDS);
     let (has_kind, has_country) = (fields.has("kind"), fields.has("country"));
     let mut draft = InstitutionDraft {
@@ -125,7 +158,12 @@ pub async fn update(
     apply(&mut draft, &mut fields);
     let draft = merge(fields.errors, draft.validate())?;
     let version = version.expect("a missing version is an error above");
-    Ok(Json(state.db.update_institution(&actor(&ctx), id, version, &draft).await?))
+    Ok(Json(
+        state
+            .db
+            .update_institution(&actor(&ctx), id, version, &draft)
+            .await?,
+    ))
 }
 
 pub async fn remove(
@@ -137,6 +175,9 @@ pub async fn remove(
 ) -> ApiResult<StatusCode> {
     let id = parse_id(&id)?;
     let version = delete_version(query.as_deref(), &body)?;
-    state.db.delete_institution(&actor(&ctx), id, version).await?;
+    state
+        .db
+        .delete_institution(&actor(&ctx), id, version)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

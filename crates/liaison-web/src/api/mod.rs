@@ -30,7 +30,11 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the body is larger than 1 MiB")
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the body is larger than 1 MiB",
+                )
             } else {
                 ApiError::bad_request(format!("could not read the body: {e}"))
             }
@@ -188,32 +192,58 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    pub fn parse(raw: Option<&str>, sorts: &[&'static str], filters: &[&str]) -> Result<ListQuery, FieldErrors> {
+    pub fn parse(
+        raw: Option<&str>,
+        sorts: &[&'static str],
+        filters: &[&str],
+    ) -> Result<ListQuery, FieldErrors> {
         let mut values: HashMap<String, String> = HashMap::new();
         let mut errors = FieldErrors::default();
         for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-            let known = ["page", "per_page", "q", "sort", "lang"].contains(&k.as_ref()) || filters.contains(&k.as_ref());
+            let known = ["page", "per_page", "q", "sort", "lang"].contains(&k.as_ref())
+                || filters.contains(&k.as_ref());
             if !known {
                 errors.push(k.to_string(), "unknown-field");
             }
             values.insert(k.into_owned(), v.into_owned());
         }
-        let page = PageRequest::parse(values.get("page").map(String::as_str), values.get("per_page").map(String::as_str))
+        let page = PageRequest::parse(
+            values.get("page").map(String::as_str),
+            values.get("per_page").map(String::as_str),
+        )
+        .map_err(|e| errors.0.extend(e.0));
+        let sort = Sort::parse(values.get("sort").map(String::as_str), sorts)
             .map_err(|e| errors.0.extend(e.0));
-        let sort = Sort::parse(values.get("sort").map(String::as_str), sorts).map_err(|e| errors.0.extend(e.0));
         if !errors.is_empty() {
             return Err(errors);
         }
         let q = values.remove("q").filter(|q| !q.trim().is_empty());
         if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-            return Err(FieldErrors::from(FieldError { field: "q".into(), code: "too-long", limit: Some(200) }));
+            return Err(FieldErrors::from(FieldError {
+                field: "q".into(),
+                code: "too-long",
+                limit: Some(200),
+            }));
         }
-        let filters = values.into_iter().filter(|(k, _)| filters.contains(&k.as_str())).collect();
-        Ok(ListQuery { page: page.expect("checked"), sort: sort.expect("checked"), q, filters })
+        let filters = values
+            .into_iter()
+            .filter(|(k, _)| filters.contains(&k.as_str()))
+            .collect();
+        Ok(ListQuery {
+            page: page.expect("checked"),
+            sort: sort.expect("checked"),
+            q,
+            filters,
+        })
     }
 
     /// A filter value parsed by `parse`; an unparsable value is a 422 naming the parameter.
-    pub fn filter<T>(&self, name: &str, parse: impl Fn(&str) -> Option<T>, errors: &mut FieldErrors) -> Option<T> {
+    pub fn filter<T>(
+        &self,
+        name: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        errors: &mut FieldErrors,
+    ) -> Option<T> {
         let raw = self.filters.get(name)?;
         if raw.is_empty() {
             return None;
@@ -232,23 +262,38 @@ pub fn parse_id(raw: &str) -> ApiResult<i64> {
 
 /// The `version` of a DELETE: `?version=N` or a JSON body `{"version": N}`.
 pub fn delete_version(query: Option<&str>, body: &[u8]) -> ApiResult<i64> {
-    let from_query = form_urlencoded::parse(query.unwrap_or("").as_bytes()).find(|(k, _)| k == "version").map(|(_, v)| v.into_owned());
-    let from_body = serde_json::from_slice::<Value>(body).ok().and_then(|v| v.get("version").cloned());
+    let from_query = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "version")
+        .map(|(_, v)| v.into_owned());
+    let from_body = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("version").cloned());
     let version = match (from_query, from_body) {
         (Some(q), _) => q.parse::<i64>().ok(),
         (None, Some(v)) => v.as_i64(),
-        (None, None) => return Err(FieldErrors::from(FieldError::new("version", "required")).into()),
+        (None, None) => {
+            return Err(FieldErrors::from(FieldError::new("version", "required")).into())
+        }
     };
     version.ok_or_else(|| FieldErrors::from(FieldError::new("version", "invalid-type")).into())
 }
 
 /// Combines the errors found while reading fields with the domain's validation of the result.
-pub fn merge<T>(mut errors: FieldErrors, validated: Result<T, FieldErrors>) -> Result<T, FieldErrors> {
+/// A field that could not be read is reported once, not again as, say, missing.
+pub fn merge<T>(
+    mut errors: FieldErrors,
+    validated: Result<T, FieldErrors>,
+) -> Result<T, FieldErrors> {
     match validated {
         Ok(v) if errors.is_empty() => Ok(v),
         Ok(_) => Err(errors),
         Err(e) => {
-            errors.0.extend(e.0);
+            let read: Vec<String> = errors.0.iter().map(|e| e.field.clone()).collect();
+            let root = |f: &str| f.split('.').next().unwrap_or(f).to_string();
+            errors.0.extend(
+                e.0.into_iter()
+                    .filter(|e| !read.iter().any(|r| root(r) == root(&e.field))),
+            );
             Err(errors)
         }
     }

@@ -14,10 +14,20 @@ use crate::AppState;
 use liaison_domain::{FieldErrors, LocalizedText, OrgUnit, OrgUnitDraft, OrgUnitKind};
 use liaison_storage::{OrgUnitFilter, ORG_UNIT_SORTS};
 
-pub const FIELDS: &[&str] = &["institution_id", "parent_id", "kind", "name", "ounit_id", "website"];
+pub const FIELDS: &[&str] = &[
+    "institution_id",
+    "parent_id",
+    "kind",
+    "name",
+    "ounit_id",
+    "website",
+];
 const FILTERS: &[&str] = &["institution_id", "parent_id", "kind"];
 
-pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<ListBody<OrgUnit>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<ListBody<OrgUnit>>> {
     let query = ListQuery::parse(raw.as_deref(), ORG_UNIT_SORTS, FILTERS)?;
     let mut errors = FieldErrors::default();
     let filter = OrgUnitFilter {
@@ -27,11 +37,22 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Api
         kind: query.filter("kind", OrgUnitKind::parse, &mut errors),
     };
     errors.into_result(())?;
-    let page = state.db.org_units(&filter, &query.sort, &query.page).await?;
-    Ok(Json(ListBody { items: page.items, total: page.total, page: query.page.page, per_page: query.page.per_page }))
+    let page = state
+        .db
+        .org_units(&filter, &query.sort, &query.page)
+        .await?;
+    Ok(Json(ListBody {
+        items: page.items,
+        total: page.total,
+        page: query.page.page,
+        per_page: query.page.per_page,
+    }))
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<OrgUnit>> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OrgUnit>> {
     Ok(Json(state.db.org_unit(parse_id(&id)?).await?))
 }
 
@@ -56,7 +77,11 @@ fn apply(draft: &mut OrgUnitDraft, fields: &mut JsonFields) {
     }
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, body: JsonObject) -> ApiResult<impl IntoResponse> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: JsonObject,
+) -> ApiResult<impl IntoResponse> {
     let mut fields = JsonFields::new(body, FIELDS);
     let has_institution = fields.has("institution_id");
     let mut draft = OrgUnitDraft {
@@ -68,7 +93,10 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: JsonObject) -
         website: None,
     };
     apply(&mut draft, &mut fields);
-    fields.require("institution_id", has_institution && draft.institution_id != 0);
+    fields.require(
+        "institution_id",
+        has_institution && draft.institution_id != 0,
+    );
     let draft = merge(fields.errors, draft.validate())?;
     let created = state.db.create_org_unit(&actor(&ctx), &draft).await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -88,7 +116,12 @@ pub async fn update(
     apply(&mut draft, &mut fields);
     let draft = merge(fields.errors, draft.validate())?;
     let version = version.expect("a missing version is an error above");
-    Ok(Json(state.db.update_org_unit(&actor(&ctx), id, version, &draft).await?))
+    Ok(Json(
+        state
+            .db
+            .update_org_unit(&actor(&ctx), id, version, &draft)
+            .await?,
+    ))
 }
 
 pub async fn remove(

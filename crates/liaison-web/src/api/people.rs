@@ -14,10 +14,21 @@ use crate::AppState;
 use liaison_domain::{FieldErrors, LocalizedText, Person, PersonDraft};
 use liaison_storage::{PersonFilter, PERSON_SORTS};
 
-pub const FIELDS: &[&str] = &["name", "title", "institution_id", "org_unit_id", "emails", "phones", "languages"];
+pub const FIELDS: &[&str] = &[
+    "name",
+    "title",
+    "institution_id",
+    "org_unit_id",
+    "emails",
+    "phones",
+    "languages",
+];
 const FILTERS: &[&str] = &["institution_id", "org_unit_id"];
 
-pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<ListBody<Person>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<ListBody<Person>>> {
     let query = ListQuery::parse(raw.as_deref(), PERSON_SORTS, FILTERS)?;
     let mut errors = FieldErrors::default();
     let filter = PersonFilter {
@@ -27,10 +38,18 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Api
     };
     errors.into_result(())?;
     let page = state.db.people(&filter, &query.sort, &query.page).await?;
-    Ok(Json(ListBody { items: page.items, total: page.total, page: query.page.page, per_page: query.page.per_page }))
+    Ok(Json(ListBody {
+        items: page.items,
+        total: page.total,
+        page: query.page.page,
+        per_page: query.page.per_page,
+    }))
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Person>> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Person>> {
     Ok(Json(state.db.person(parse_id(&id)?).await?))
 }
 
@@ -47,14 +66,22 @@ fn apply(draft: &mut PersonDraft, fields: &mut JsonFields) {
     if let Some(v) = fields.id("org_unit_id") {
         draft.org_unit_id = v;
     }
-    for (field, slot) in [("emails", &mut draft.emails), ("phones", &mut draft.phones), ("languages", &mut draft.languages)] {
+    for (field, slot) in [
+        ("emails", &mut draft.emails),
+        ("phones", &mut draft.phones),
+        ("languages", &mut draft.languages),
+    ] {
         if let Some(v) = fields.take::<Vec<String>>(field) {
             *slot = v;
         }
     }
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, body: JsonObject) -> ApiResult<impl IntoResponse> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: JsonObject,
+) -> ApiResult<impl IntoResponse> {
     let mut fields = JsonFields::new(body, FIELDS);
     let mut draft = PersonDraft {
         name: LocalizedText::default(),
@@ -85,7 +112,12 @@ pub async fn update(
     apply(&mut draft, &mut fields);
     let draft = merge(fields.errors, draft.validate())?;
     let version = version.expect("a missing version is an error above");
-    Ok(Json(state.db.update_person(&actor(&ctx), id, version, &draft).await?))
+    Ok(Json(
+        state
+            .db
+            .update_person(&actor(&ctx), id, version, &draft)
+            .await?,
+    ))
 }
 
 pub async fn remove(

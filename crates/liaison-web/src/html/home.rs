@@ -11,11 +11,20 @@ use liaison_domain::{InstitutionKind, PageRequest, Sort};
 use liaison_storage::InstitutionFilter;
 
 pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Response {
-    let one = PageRequest { page: 1, per_page: 1 };
-    let sort = Sort { field: "name", descending: false };
+    let one = PageRequest {
+        page: 1,
+        per_page: 1,
+    };
+    let sort = Sort {
+        field: "name",
+        descending: false,
+    };
     let mut counts = Vec::new();
     for kind in InstitutionKind::ALL {
-        let filter = InstitutionFilter { kind: Some(*kind), ..Default::default() };
+        let filter = InstitutionFilter {
+            kind: Some(*kind),
+            ..Default::default()
+        };
         let total = match state.db.institutions(&filter, &sort, &one).await {
             Ok(p) => p.total,
             Err(e) => {

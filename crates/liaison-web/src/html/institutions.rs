@@ -7,7 +7,10 @@ use axum::response::Response;
 use fluent_bundle::FluentValue;
 use maud::{html, Markup};
 
-use super::{bilingual, confirm_delete_page, csrf_input, pager, parse_path_id, redirect_with_flash, sort_header, Form, FormData};
+use super::{
+    bilingual, confirm_delete_page, csrf_input, pager, parse_path_id, redirect_with_flash,
+    sort_header, Form, FormData,
+};
 use crate::api::institutions::{actor, filter_from, FILTERS};
 use crate::api::{merge, ListQuery};
 use crate::auth::Ctx;
@@ -19,22 +22,37 @@ use liaison_domain::{
 use liaison_storage::{InstitutionFilter, StoreError, INSTITUTION_SORTS};
 
 pub fn kind_options(ctx: &Ctx) -> Vec<(String, String)> {
-    InstitutionKind::ALL.iter().map(|k| (k.as_str().to_string(), ctx.t(&k.message_key()))).collect()
+    InstitutionKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), ctx.t(&k.message_key())))
+        .collect()
 }
 
 fn status_options(ctx: &Ctx) -> Vec<(String, String)> {
-    RelationshipStatus::ALL.iter().map(|k| (k.as_str().to_string(), ctx.t(&k.message_key()))).collect()
+    RelationshipStatus::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), ctx.t(&k.message_key())))
+        .collect()
 }
 
 fn region_options(ctx: &Ctx) -> Vec<(String, String)> {
-    RegionTag::ALL.iter().map(|k| (k.as_str().to_string(), ctx.t(&k.message_key()))).collect()
+    RegionTag::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), ctx.t(&k.message_key())))
+        .collect()
 }
 
 /// Every country, named in the viewer's language.
 pub fn country_options(ctx: &Ctx) -> Vec<(String, String)> {
     let zh = ctx.lang.is_chinese();
-    let mut options: Vec<(String, String)> =
-        CountryCode::all().map(|c| (c.as_str().to_string(), format!("{} ({})", c.name(zh), c.as_str()))).collect();
+    let mut options: Vec<(String, String)> = CountryCode::all()
+        .map(|c| {
+            (
+                c.as_str().to_string(),
+                format!("{} ({})", c.name(zh), c.as_str()),
+            )
+        })
+        .collect();
     if !zh {
         options.sort_by(|a, b| a.1.cmp(&b.1));
     }
@@ -44,13 +62,26 @@ pub fn country_options(ctx: &Ctx) -> Vec<(String, String)> {
 pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQuery) -> Response {
     let (query, query_error) = match ListQuery::parse(raw.as_deref(), INSTITUTION_SORTS, FILTERS) {
         Ok(q) => (q, false),
-        Err(_) => (ListQuery::parse(None, INSTITUTION_SORTS, FILTERS).expect("defaults parse"), true),
+        Err(_) => (
+            ListQuery::parse(None, INSTITUTION_SORTS, FILTERS).expect("defaults parse"),
+            true,
+        ),
     };
     let (filter, filter_error) = match filter_from(&query) {
         Ok(f) => (f, false),
-        Err(_) => (InstitutionFilter { q: query.q.clone(), ..Default::default() }, true),
+        Err(_) => (
+            InstitutionFilter {
+                q: query.q.clone(),
+                ..Default::default()
+            },
+            true,
+        ),
     };
-    let page = match state.db.institutions(&filter, &query.sort, &query.page).await {
+    let page = match state
+        .db
+        .institutions(&filter, &query.sort, &query.page)
+        .await
+    {
         Ok(p) => p,
         Err(e) => return store_error_page(&ctx, e),
     };
@@ -60,7 +91,11 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
     }
     values.set_opt("q", query.q.as_deref());
     let no_errors = FieldErrors::default();
-    let f = Form { ctx: &ctx, values: &values, errors: &no_errors };
+    let f = Form {
+        ctx: &ctx,
+        values: &values,
+        errors: &no_errors,
+    };
     let zh = ctx.lang.is_chinese();
     let title = ctx.t("institutions-title");
     let body = html! {
@@ -154,7 +189,14 @@ fn from_form(f: &FormData) -> Result<InstitutionDraft, FieldErrors> {
         InstitutionKind::University
     });
     let country = CountryCode::parse(f.get("country")).unwrap_or_else(|| {
-        errors.push("country", if f.get("country").is_empty() { "required" } else { "invalid-country" });
+        errors.push(
+            "country",
+            if f.get("country").is_empty() {
+                "required"
+            } else {
+                "invalid-country"
+            },
+        );
         CountryCode::parse("CN").expect("CN is assigned")
     });
     let status = RelationshipStatus::parse(f.get("status")).unwrap_or_else(|| {
@@ -184,8 +226,20 @@ fn from_form(f: &FormData) -> Result<InstitutionDraft, FieldErrors> {
     merge(errors, draft.validate())
 }
 
-fn form_page(ctx: &Ctx, title: &str, action: &str, values: &FormData, errors: &FieldErrors, conflict: bool, cancel: &str) -> Response {
-    let f = Form { ctx, values, errors };
+fn form_page(
+    ctx: &Ctx,
+    title: &str,
+    action: &str,
+    values: &FormData,
+    errors: &FieldErrors,
+    conflict: bool,
+    cancel: &str,
+) -> Response {
+    let f = Form {
+        ctx,
+        values,
+        errors,
+    };
     let body = html! {
         h1 { (title) }
         @if conflict { div.error-summary role="alert" { p { (ctx.t("conflict-message")) } p { a href=(action) { (ctx.t("conflict-reload")) } } } }
@@ -228,7 +282,15 @@ pub async fn new_form(ctx: Ctx) -> Response {
     let mut values = FormData::default();
     values.set("kind", "university");
     values.set("status", "prospect");
-    form_page(&ctx, &ctx.t("institution-new"), "/institutions", &values, &FieldErrors::default(), false, "/institutions")
+    form_page(
+        &ctx,
+        &ctx.t("institution-new"),
+        "/institutions",
+        &values,
+        &FieldErrors::default(),
+        false,
+        "/institutions",
+    )
 }
 
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
@@ -236,20 +298,50 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Res
     let title = ctx.t("institution-new");
     let draft = match from_form(&values) {
         Ok(d) => d,
-        Err(errors) => return form_page(&ctx, &title, "/institutions", &values, &errors, false, "/institutions"),
+        Err(errors) => {
+            return form_page(
+                &ctx,
+                &title,
+                "/institutions",
+                &values,
+                &errors,
+                false,
+                "/institutions",
+            )
+        }
     };
     match state.db.create_institution(&actor(&ctx), &draft).await {
-        Ok(created) => redirect_with_flash(&ctx, &format!("/institutions/{}", created.id), "flash-institution-created"),
-        Err(StoreError::Invalid(errors)) => form_page(&ctx, &title, "/institutions", &values, &errors, false, "/institutions"),
+        Ok(created) => redirect_with_flash(
+            &ctx,
+            &format!("/institutions/{}", created.id),
+            "flash-institution-created",
+        ),
+        Err(StoreError::Invalid(errors)) => form_page(
+            &ctx,
+            &title,
+            "/institutions",
+            &values,
+            &errors,
+            false,
+            "/institutions",
+        ),
         Err(e) => store_error_page(&ctx, e),
     }
 }
 
 async fn load(state: &AppState, ctx: &Ctx, id: &str) -> Result<Institution, Response> {
     let Some(id) = parse_path_id(id) else {
-        return Err(super::error_page(ctx, StatusCode::NOT_FOUND, "page-not-found"));
+        return Err(super::error_page(
+            ctx,
+            StatusCode::NOT_FOUND,
+            "page-not-found",
+        ));
     };
-    state.db.institution(id).await.map_err(|e| store_error_page(ctx, e))
+    state
+        .db
+        .institution(id)
+        .await
+        .map_err(|e| store_error_page(ctx, e))
 }
 
 fn detail_row(label: String, value: Markup) -> Markup {
@@ -265,9 +357,18 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     let people = state
         .db
         .people(
-            &liaison_storage::PersonFilter { institution_id: Some(inst.id), ..Default::default() },
-            &liaison_domain::Sort { field: "name", descending: false },
-            &liaison_domain::PageRequest { page: 1, per_page: 200 },
+            &liaison_storage::PersonFilter {
+                institution_id: Some(inst.id),
+                ..Default::default()
+            },
+            &liaison_domain::Sort {
+                field: "name",
+                descending: false,
+            },
+            &liaison_domain::PageRequest {
+                page: 1,
+                per_page: 200,
+            },
         )
         .await;
     let (units, people) = match (units, people) {
@@ -278,7 +379,9 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     let d = &inst.draft;
     let title = d.name.display(zh).to_string();
     let unit_name = |id: Option<i64>| -> String {
-        id.and_then(|id| units.iter().find(|u| u.id == id)).map(|u| u.draft.name.display(zh).to_string()).unwrap_or_default()
+        id.and_then(|id| units.iter().find(|u| u.id == id))
+            .map(|u| u.draft.name.display(zh).to_string())
+            .unwrap_or_default()
     };
     let body = html! {
         div.title-row {
@@ -341,7 +444,10 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
 
 /// Nested list of units under `parent`.
 fn unit_tree(ctx: &Ctx, units: &[liaison_domain::OrgUnit], parent: Option<i64>) -> Markup {
-    let children: Vec<_> = units.iter().filter(|u| u.draft.parent_id == parent).collect();
+    let children: Vec<_> = units
+        .iter()
+        .filter(|u| u.draft.parent_id == parent)
+        .collect();
     html! {
         @if !children.is_empty() {
             ul.tree {
@@ -357,7 +463,11 @@ fn unit_tree(ctx: &Ctx, units: &[liaison_domain::OrgUnit], parent: Option<i64>) 
     }
 }
 
-pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Response {
     let inst = match load(&state, &ctx, &id).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -366,10 +476,23 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
     values.set("version", inst.version.to_string());
     let title = ctx.t("institution-edit");
     let action = format!("/institutions/{}/edit", inst.id);
-    form_page(&ctx, &title, &action, &values, &FieldErrors::default(), false, &format!("/institutions/{}", inst.id))
+    form_page(
+        &ctx,
+        &title,
+        &action,
+        &values,
+        &FieldErrors::default(),
+        false,
+        &format!("/institutions/{}", inst.id),
+    )
 }
 
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let inst = match load(&state, &ctx, &id).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -383,15 +506,33 @@ pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         Ok(d) => d,
         Err(errors) => return form_page(&ctx, &title, &action, &values, &errors, false, &cancel),
     };
-    match state.db.update_institution(&actor(&ctx), inst.id, version, &draft).await {
+    match state
+        .db
+        .update_institution(&actor(&ctx), inst.id, version, &draft)
+        .await
+    {
         Ok(_) => redirect_with_flash(&ctx, &cancel, "flash-saved"),
-        Err(StoreError::Conflict { .. }) => form_page(&ctx, &title, &action, &values, &FieldErrors::default(), true, &cancel),
-        Err(StoreError::Invalid(errors)) => form_page(&ctx, &title, &action, &values, &errors, false, &cancel),
+        Err(StoreError::Conflict { .. }) => form_page(
+            &ctx,
+            &title,
+            &action,
+            &values,
+            &FieldErrors::default(),
+            true,
+            &cancel,
+        ),
+        Err(StoreError::Invalid(errors)) => {
+            form_page(&ctx, &title, &action, &values, &errors, false, &cancel)
+        }
         Err(e) => store_error_page(&ctx, e),
     }
 }
 
-pub async fn confirm_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Response {
     let inst = match load(&state, &ctx, &id).await {
         Ok(i) => i,
         Err(r) => return r,
@@ -401,22 +542,41 @@ pub async fn confirm_delete(State(state): State<AppState>, ctx: Ctx, Path(id): P
         Err(e) => return store_error_page(&ctx, e),
     };
     let name = inst.draft.name.display(ctx.lang.is_chinese()).to_string();
-    let title = ctx.t_args("institution-delete-title", &[("name", FluentValue::from(name.as_str()))]);
+    let title = ctx.t_args(
+        "institution-delete-title",
+        &[("name", FluentValue::from(name.as_str()))],
+    );
     let warning = html! {
         p { (ctx.t_args("institution-delete-warning", &[("units", FluentValue::from(units)), ("people", FluentValue::from(people))])) }
     };
-    confirm_delete_page(&ctx, &title, warning, &format!("/institutions/{}/delete", inst.id), inst.version, &format!("/institutions/{}", inst.id))
+    confirm_delete_page(
+        &ctx,
+        &title,
+        warning,
+        &format!("/institutions/{}/delete", inst.id),
+        inst.version,
+        &format!("/institutions/{}", inst.id),
+    )
 }
 
-pub async fn delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let Some(id) = parse_path_id(&id) else {
         return super::error_page(&ctx, StatusCode::NOT_FOUND, "page-not-found");
     };
-    let version = FormData::parse(&body).get("version").parse::<i64>().unwrap_or(-1);
+    let version = FormData::parse(&body)
+        .get("version")
+        .parse::<i64>()
+        .unwrap_or(-1);
     match state.db.delete_institution(&actor(&ctx), id, version).await {
         Ok(()) => redirect_with_flash(&ctx, "/institutions", "flash-institution-deleted"),
-        Err(StoreError::Conflict { .. }) => super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict"),
+        Err(StoreError::Conflict { .. }) => {
+            super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict")
+        }
         Err(e) => store_error_page(&ctx, e),
     }
 }
-

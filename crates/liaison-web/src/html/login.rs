@@ -8,8 +8,8 @@ use maud::html;
 
 use super::{csrf_input, layout, FormData};
 use crate::auth::{
-    cookie, new_secret, secret_hash, set_cookie, verify_against_dummy, verify_password, Ctx, SESSION_COOKIE,
-    SESSION_HOURS,
+    cookie, new_secret, secret_hash, set_cookie, verify_against_dummy, verify_password, Ctx,
+    SESSION_COOKIE, SESSION_HOURS,
 };
 use crate::AppState;
 
@@ -43,7 +43,11 @@ fn render(ctx: &Ctx, email: &str, next: &str, failed: bool) -> Response {
             }
         }
     };
-    let status = if failed { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    let status = if failed {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
     super::html_response(status, layout(ctx, &title, body))
 }
 
@@ -51,13 +55,19 @@ pub async fn form(ctx: Ctx) -> Response {
     if ctx.user.is_some() {
         return Redirect::to("/").into_response();
     }
-    let next = form_urlencoded::parse(ctx.query.as_bytes()).find(|(k, _)| k == "next").map(|(_, v)| v.into_owned());
+    let next = form_urlencoded::parse(ctx.query.as_bytes())
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| v.into_owned());
     render(&ctx, "", safe_next(next.as_deref().unwrap_or("/")), false)
 }
 
 pub async fn submit(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let form = FormData::parse(&body);
-    let (email, password, next) = (form.get("email").trim(), form.get("password"), safe_next(form.get("next")));
+    let (email, password, next) = (
+        form.get("email").trim(),
+        form.get("password"),
+        safe_next(form.get("next")),
+    );
     let account = match state.db.user_for_login(email).await {
         Ok(a) => a,
         Err(e) => {
@@ -78,19 +88,29 @@ pub async fn submit(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Res
         }
     };
     let token = new_secret();
-    let expires = liaison_storage::format_time(time::OffsetDateTime::now_utc() + time::Duration::hours(SESSION_HOURS));
-    if let Err(e) = state.db.create_session(user.id, &secret_hash(&token), &expires).await {
+    let expires = liaison_storage::format_time(
+        time::OffsetDateTime::now_utc() + time::Duration::hours(SESSION_HOURS),
+    );
+    if let Err(e) = state
+        .db
+        .create_session(user.id, &secret_hash(&token), &expires)
+        .await
+    {
         tracing::error!(error = %e, "could not store session");
         return super::error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "page-internal");
     }
     tracing::info!(user = %user.email, "signed in");
     let mut response = Redirect::to(next).into_response();
     let secure = state.config.secure_cookies;
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, Some(SESSION_HOURS * 3600), secure));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &token, Some(SESSION_HOURS * 3600), secure),
+    );
     if let Some(lang) = &user.preferred_lang {
-        response.headers_mut().append(header::SET_COOKIE, set_cookie(crate::auth::LANG_COOKIE, lang, None, secure));
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(crate::auth::LANG_COOKIE, lang, None, secure),
+        );
     }
     response
 }
@@ -102,8 +122,9 @@ pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMa
         }
     }
     let mut response = Redirect::to("/login").into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies),
+    );
     response
 }

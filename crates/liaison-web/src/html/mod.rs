@@ -43,7 +43,9 @@ fn with_lang(ctx: &Ctx, lang: &str) -> String {
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     params.push(("lang".into(), lang.into()));
-    let query: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
     format!("{}?{query}", ctx.path)
 }
 
@@ -53,7 +55,11 @@ pub fn csrf_input(ctx: &Ctx) -> Markup {
 
 /// The page layout: header, navigation, language switch, flash message, main content.
 pub fn layout(ctx: &Ctx, title: &str, content: Markup) -> Markup {
-    let nav = [("/", "nav-home"), ("/institutions", "nav-institutions"), ("/people", "nav-people")];
+    let nav = [
+        ("/", "nav-home"),
+        ("/institutions", "nav-institutions"),
+        ("/people", "nav-people"),
+    ];
     html! {
         (DOCTYPE)
         html lang=(ctx.lang.tag()) {
@@ -107,7 +113,12 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Response {
 }
 
 pub fn html_response(status: StatusCode, markup: Markup) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], markup.into_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response()
 }
 
 /// A full page saying what went wrong, in the viewer's language.
@@ -123,9 +134,11 @@ pub fn error_page(ctx: &Ctx, status: StatusCode, key: &str) -> Response {
 
 /// Redirects after a successful form, with a message shown once on the next page.
 pub fn redirect_with_flash(ctx: &Ctx, to: &str, flash_key: &str) -> Response {
-    let _ = ctx;
     let mut response = Redirect::to(to).into_response();
-    response.headers_mut().append(header::SET_COOKIE, set_cookie(FLASH_COOKIE, flash_key, Some(60), false));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(FLASH_COOKIE, flash_key, Some(60), ctx.secure_cookies),
+    );
     response
 }
 
@@ -135,11 +148,19 @@ pub struct FormData(pub Vec<(String, String)>);
 
 impl FormData {
     pub fn parse(bytes: &[u8]) -> FormData {
-        FormData(form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        FormData(
+            form_urlencoded::parse(bytes)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
     }
 
     pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
 
     pub fn opt(&self, name: &str) -> Option<String> {
@@ -147,7 +168,11 @@ impl FormData {
     }
 
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
@@ -199,7 +224,9 @@ impl Form<'_> {
         let e = self.errors.0.iter().find(|e| e.field == field)?;
         let key = format!("error-{}", e.code);
         Some(match e.limit {
-            Some(limit) => self.ctx.t_args(&key, &[("limit", FluentValue::from(limit))]),
+            Some(limit) => self
+                .ctx
+                .t_args(&key, &[("limit", FluentValue::from(limit))]),
             None => self.ctx.t(&key),
         })
     }
@@ -251,7 +278,13 @@ impl Form<'_> {
         }
     }
 
-    pub fn select(&self, field: &str, label_key: &str, options: &[(String, String)], empty_key: Option<&str>) -> Markup {
+    pub fn select(
+        &self,
+        field: &str,
+        label_key: &str,
+        options: &[(String, String)],
+        empty_key: Option<&str>,
+    ) -> Markup {
         let current = self.values.get(field);
         let error = self.error(field);
         html! {
@@ -269,7 +302,12 @@ impl Form<'_> {
         }
     }
 
-    pub fn checkboxes(&self, field: &str, legend_key: &str, options: &[(String, String)]) -> Markup {
+    pub fn checkboxes(
+        &self,
+        field: &str,
+        legend_key: &str,
+        options: &[(String, String)],
+    ) -> Markup {
         let checked = self.values.all(field);
         let error = self.error(field);
         html! {
@@ -324,7 +362,13 @@ pub fn pager(ctx: &Ctx, page: &PageRequest, total: i64) -> Markup {
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         params.push(("page".into(), n.to_string()));
-        format!("{}?{}", ctx.path, form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish())
+        format!(
+            "{}?{}",
+            ctx.path,
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(params)
+                .finish()
+        )
     };
     html! {
         nav.pager aria-label=(ctx.t("pagination")) {
@@ -336,16 +380,35 @@ pub fn pager(ctx: &Ctx, page: &PageRequest, total: i64) -> Markup {
 }
 
 /// A sortable column header: clicking sorts by the column, clicking again reverses.
-pub fn sort_header(ctx: &Ctx, field: &str, label_key: &str, current: &liaison_domain::Sort) -> Markup {
+pub fn sort_header(
+    ctx: &Ctx,
+    field: &str,
+    label_key: &str,
+    current: &liaison_domain::Sort,
+) -> Markup {
     let active = current.field == field;
-    let next = if active && !current.descending { format!("-{field}") } else { field.to_string() };
+    let next = if active && !current.descending {
+        format!("-{field}")
+    } else {
+        field.to_string()
+    };
     let mut params: Vec<(String, String)> = form_urlencoded::parse(ctx.query.as_bytes())
         .filter(|(k, _)| k != "sort" && k != "page" && k != "lang")
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     params.push(("sort".into(), next));
-    let href = format!("{}?{}", ctx.path, form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish());
-    let aria = active.then(|| if current.descending { "descending" } else { "ascending" });
+    let href = format!(
+        "{}?{}",
+        ctx.path,
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish()
+    );
+    let aria = active.then_some(if current.descending {
+        "descending"
+    } else {
+        "ascending"
+    });
     html! {
         th scope="col" aria-sort=[aria] {
             a href=(href) { (ctx.t(label_key)) @if active { (PreEscaped(if current.descending { " ▼" } else { " ▲" })) } }
@@ -368,7 +431,14 @@ pub fn parse_path_id(raw: &str) -> Option<i64> {
 }
 
 /// A confirmation page before deleting: says what goes, offers Delete and Cancel.
-pub fn confirm_delete_page(ctx: &Ctx, title: &str, warning: Markup, action: &str, version: i64, cancel: &str) -> Response {
+pub fn confirm_delete_page(
+    ctx: &Ctx,
+    title: &str,
+    warning: Markup,
+    action: &str,
+    version: i64,
+    cancel: &str,
+) -> Response {
     page(
         ctx,
         title,

@@ -8,7 +8,9 @@ use fluent_bundle::FluentValue;
 use maud::html;
 
 use super::institutions::store_error_page;
-use super::{bilingual, confirm_delete_page, csrf_input, parse_path_id, redirect_with_flash, Form, FormData};
+use super::{
+    bilingual, confirm_delete_page, csrf_input, parse_path_id, redirect_with_flash, Form, FormData,
+};
 use crate::api::institutions::actor;
 use crate::api::merge;
 use crate::auth::Ctx;
@@ -17,7 +19,10 @@ use liaison_domain::{FieldErrors, Institution, OrgUnit, OrgUnitDraft, OrgUnitKin
 use liaison_storage::StoreError;
 
 fn kind_options(ctx: &Ctx) -> Vec<(String, String)> {
-    OrgUnitKind::ALL.iter().map(|k| (k.as_str().to_string(), ctx.t(&k.message_key()))).collect()
+    OrgUnitKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), ctx.t(&k.message_key())))
+        .collect()
 }
 
 fn from_form(institution_id: i64, f: &FormData) -> Result<OrgUnitDraft, FieldErrors> {
@@ -59,7 +64,11 @@ fn form_page(
     errors: &FieldErrors,
     conflict: bool,
 ) -> Response {
-    let f = Form { ctx, values, errors };
+    let f = Form {
+        ctx,
+        values,
+        errors,
+    };
     let zh = ctx.lang.is_chinese();
     let this = values.get("id");
     let parents: Vec<(String, String)> = siblings
@@ -99,21 +108,43 @@ fn form_page(
     super::html_response(status, super::layout(ctx, title, body))
 }
 
-async fn institution_and_units(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Institution, Vec<OrgUnit>), Response> {
-    let inst = state.db.institution(id).await.map_err(|e| store_error_page(ctx, e))?;
-    let units = state.db.org_units_of(id).await.map_err(|e| store_error_page(ctx, e))?;
+async fn institution_and_units(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<(Institution, Vec<OrgUnit>), Response> {
+    let inst = state
+        .db
+        .institution(id)
+        .await
+        .map_err(|e| store_error_page(ctx, e))?;
+    let units = state
+        .db
+        .org_units_of(id)
+        .await
+        .map_err(|e| store_error_page(ctx, e))?;
     Ok((inst, units))
 }
 
 async fn load_unit(state: &AppState, ctx: &Ctx, id: &str) -> Result<OrgUnit, Response> {
     let Some(id) = parse_path_id(id) else {
-        return Err(super::error_page(ctx, StatusCode::NOT_FOUND, "page-not-found"));
+        return Err(super::error_page(
+            ctx,
+            StatusCode::NOT_FOUND,
+            "page-not-found",
+        ));
     };
-    state.db.org_unit(id).await.map_err(|e| store_error_page(ctx, e))
+    state
+        .db
+        .org_unit(id)
+        .await
+        .map_err(|e| store_error_page(ctx, e))
 }
 
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    let Some(id) = parse_path_id(&id) else { return super::error_page(&ctx, StatusCode::NOT_FOUND, "page-not-found") };
+    let Some(id) = parse_path_id(&id) else {
+        return super::error_page(&ctx, StatusCode::NOT_FOUND, "page-not-found");
+    };
     let (inst, units) = match institution_and_units(&state, &ctx, id).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -121,11 +152,27 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<St
     let mut values = FormData::default();
     values.set("kind", "school");
     let action = format!("/institutions/{id}/units");
-    form_page(&ctx, &ctx.t("unit-new"), &action, &inst, &units, &values, &FieldErrors::default(), false)
+    form_page(
+        &ctx,
+        &ctx.t("unit-new"),
+        &action,
+        &inst,
+        &units,
+        &values,
+        &FieldErrors::default(),
+        false,
+    )
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
-    let Some(id) = parse_path_id(&id) else { return super::error_page(&ctx, StatusCode::NOT_FOUND, "page-not-found") };
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some(id) = parse_path_id(&id) else {
+        return super::error_page(&ctx, StatusCode::NOT_FOUND, "page-not-found");
+    };
     let (inst, units) = match institution_and_units(&state, &ctx, id).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -139,7 +186,9 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     };
     match result {
         Ok(_) => redirect_with_flash(&ctx, &format!("/institutions/{id}"), "flash-unit-created"),
-        Err(StoreError::Invalid(errors)) => form_page(&ctx, &title, &action, &inst, &units, &values, &errors, false),
+        Err(StoreError::Invalid(errors)) => form_page(
+            &ctx, &title, &action, &inst, &units, &values, &errors, false,
+        ),
         Err(e) => store_error_page(&ctx, e),
     }
 }
@@ -156,9 +205,18 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     let people = state
         .db
         .people(
-            &liaison_storage::PersonFilter { org_unit_id: Some(unit.id), ..Default::default() },
-            &liaison_domain::Sort { field: "name", descending: false },
-            &liaison_domain::PageRequest { page: 1, per_page: 200 },
+            &liaison_storage::PersonFilter {
+                org_unit_id: Some(unit.id),
+                ..Default::default()
+            },
+            &liaison_domain::Sort {
+                field: "name",
+                descending: false,
+            },
+            &liaison_domain::PageRequest {
+                page: 1,
+                per_page: 200,
+            },
         )
         .await;
     let people = match people {
@@ -167,8 +225,14 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     };
     let zh = ctx.lang.is_chinese();
     let title = unit.draft.name.display(zh).to_string();
-    let parent = unit.draft.parent_id.and_then(|p| units.iter().find(|u| u.id == p));
-    let children: Vec<&OrgUnit> = units.iter().filter(|u| u.draft.parent_id == Some(unit.id)).collect();
+    let parent = unit
+        .draft
+        .parent_id
+        .and_then(|p| units.iter().find(|u| u.id == p));
+    let children: Vec<&OrgUnit> = units
+        .iter()
+        .filter(|u| u.draft.parent_id == Some(unit.id))
+        .collect();
     let body = html! {
         p.breadcrumb {
             a href=(format!("/institutions/{}", inst.id)) { (inst.draft.name.display(zh)) }
@@ -203,7 +267,11 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     super::page(&ctx, &title, body)
 }
 
-pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Response {
     let unit = match load_unit(&state, &ctx, &id).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -216,10 +284,24 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
     values.set("version", unit.version.to_string());
     values.set("id", unit.id.to_string());
     let action = format!("/org-units/{}/edit", unit.id);
-    form_page(&ctx, &ctx.t("unit-edit"), &action, &inst, &units, &values, &FieldErrors::default(), false)
+    form_page(
+        &ctx,
+        &ctx.t("unit-edit"),
+        &action,
+        &inst,
+        &units,
+        &values,
+        &FieldErrors::default(),
+        false,
+    )
 }
 
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let unit = match load_unit(&state, &ctx, &id).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -234,18 +316,38 @@ pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     let action = format!("/org-units/{}/edit", unit.id);
     let title = ctx.t("unit-edit");
     let result = match from_form(inst.id, &values) {
-        Ok(draft) => state.db.update_org_unit(&actor(&ctx), unit.id, version, &draft).await,
+        Ok(draft) => {
+            state
+                .db
+                .update_org_unit(&actor(&ctx), unit.id, version, &draft)
+                .await
+        }
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
     match result {
         Ok(_) => redirect_with_flash(&ctx, &format!("/org-units/{}", unit.id), "flash-saved"),
-        Err(StoreError::Conflict { .. }) => form_page(&ctx, &title, &action, &inst, &units, &values, &FieldErrors::default(), true),
-        Err(StoreError::Invalid(errors)) => form_page(&ctx, &title, &action, &inst, &units, &values, &errors, false),
+        Err(StoreError::Conflict { .. }) => form_page(
+            &ctx,
+            &title,
+            &action,
+            &inst,
+            &units,
+            &values,
+            &FieldErrors::default(),
+            true,
+        ),
+        Err(StoreError::Invalid(errors)) => form_page(
+            &ctx, &title, &action, &inst, &units, &values, &errors, false,
+        ),
         Err(e) => store_error_page(&ctx, e),
     }
 }
 
-pub async fn confirm_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Response {
     let unit = match load_unit(&state, &ctx, &id).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -255,7 +357,10 @@ pub async fn confirm_delete(State(state): State<AppState>, ctx: Ctx, Path(id): P
         Err(e) => return store_error_page(&ctx, e),
     };
     let name = unit.draft.name.display(ctx.lang.is_chinese()).to_string();
-    let title = ctx.t_args("unit-delete-title", &[("name", FluentValue::from(name.as_str()))]);
+    let title = ctx.t_args(
+        "unit-delete-title",
+        &[("name", FluentValue::from(name.as_str()))],
+    );
     if children > 0 {
         let body = html! {
             h1 { (title) }
@@ -265,19 +370,46 @@ pub async fn confirm_delete(State(state): State<AppState>, ctx: Ctx, Path(id): P
         return super::html_response(StatusCode::CONFLICT, super::layout(&ctx, &title, body));
     }
     let warning = html! { p { (ctx.t("unit-delete-warning")) } };
-    confirm_delete_page(&ctx, &title, warning, &format!("/org-units/{}/delete", unit.id), unit.version, &format!("/org-units/{}", unit.id))
+    confirm_delete_page(
+        &ctx,
+        &title,
+        warning,
+        &format!("/org-units/{}/delete", unit.id),
+        unit.version,
+        &format!("/org-units/{}", unit.id),
+    )
 }
 
-pub async fn delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let unit = match load_unit(&state, &ctx, &id).await {
         Ok(u) => u,
         Err(r) => return r,
     };
-    let version = FormData::parse(&body).get("version").parse::<i64>().unwrap_or(-1);
-    match state.db.delete_org_unit(&actor(&ctx), unit.id, version).await {
-        Ok(()) => redirect_with_flash(&ctx, &format!("/institutions/{}", unit.draft.institution_id), "flash-unit-deleted"),
-        Err(StoreError::Conflict { .. }) => super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict"),
-        Err(StoreError::HasDependents(_)) => super::error_page(&ctx, StatusCode::CONFLICT, "page-has-dependents"),
+    let version = FormData::parse(&body)
+        .get("version")
+        .parse::<i64>()
+        .unwrap_or(-1);
+    match state
+        .db
+        .delete_org_unit(&actor(&ctx), unit.id, version)
+        .await
+    {
+        Ok(()) => redirect_with_flash(
+            &ctx,
+            &format!("/institutions/{}", unit.draft.institution_id),
+            "flash-unit-deleted",
+        ),
+        Err(StoreError::Conflict { .. }) => {
+            super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict")
+        }
+        Err(StoreError::HasDependents(_)) => {
+            super::error_page(&ctx, StatusCode::CONFLICT, "page-has-dependents")
+        }
         Err(e) => store_error_page(&ctx, e),
     }
 }

@@ -8,7 +8,10 @@ use fluent_bundle::FluentValue;
 use maud::html;
 
 use super::institutions::store_error_page;
-use super::{bilingual, confirm_delete_page, csrf_input, pager, parse_path_id, redirect_with_flash, sort_header, Form, FormData};
+use super::{
+    bilingual, confirm_delete_page, csrf_input, pager, parse_path_id, redirect_with_flash,
+    sort_header, Form, FormData,
+};
 use crate::api::institutions::actor;
 use crate::api::{merge, ListQuery};
 use crate::auth::Ctx;
@@ -17,7 +20,11 @@ use liaison_domain::{FieldErrors, Institution, OrgUnit, Person, PersonDraft};
 use liaison_storage::{PersonFilter, StoreError, PERSON_SORTS};
 
 fn split_list(raw: &str) -> Vec<String> {
-    raw.split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+    raw.split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 fn from_form(f: &FormData) -> Result<PersonDraft, FieldErrors> {
@@ -36,7 +43,11 @@ fn from_form(f: &FormData) -> Result<PersonDraft, FieldErrors> {
     merge(errors, draft.validate()).map_err(|mut e| {
         // `emails.1` is shown on the one `emails` box.
         for err in &mut e.0 {
-            if let Some((head, _)) = err.field.split_once('.').filter(|(h, _)| ["emails", "phones", "languages"].contains(h)) {
+            if let Some((head, _)) = err
+                .field
+                .split_once('.')
+                .filter(|(h, _)| ["emails", "phones", "languages"].contains(h))
+            {
                 err.field = head.to_string();
             }
         }
@@ -48,8 +59,14 @@ fn to_form(d: &PersonDraft) -> FormData {
     let mut f = FormData::default();
     f.set_localized("name", &d.name);
     f.set_localized("title", &d.title);
-    f.set_opt("institution_id", d.institution_id.map(|i| i.to_string()).as_deref());
-    f.set_opt("org_unit_id", d.org_unit_id.map(|i| i.to_string()).as_deref());
+    f.set_opt(
+        "institution_id",
+        d.institution_id.map(|i| i.to_string()).as_deref(),
+    );
+    f.set_opt(
+        "org_unit_id",
+        d.org_unit_id.map(|i| i.to_string()).as_deref(),
+    );
     f.set("emails", d.emails.join(", "));
     f.set("phones", d.phones.join(", "));
     f.set("languages", d.languages.join(", "));
@@ -57,8 +74,13 @@ fn to_form(d: &PersonDraft) -> FormData {
 }
 
 /// The institution (if any) a form is about and its units, for the unit picker.
-async fn context_for(state: &AppState, values: &FormData) -> Result<(Option<Institution>, Vec<OrgUnit>), StoreError> {
-    let Some(id) = values.get("institution_id").parse::<i64>().ok() else { return Ok((None, Vec::new())) };
+async fn context_for(
+    state: &AppState,
+    values: &FormData,
+) -> Result<(Option<Institution>, Vec<OrgUnit>), StoreError> {
+    let Some(id) = values.get("institution_id").parse::<i64>().ok() else {
+        return Ok((None, Vec::new()));
+    };
     let inst = match state.db.institution(id).await {
         Ok(i) => i,
         Err(StoreError::NotFound) => return Ok((None, Vec::new())),
@@ -68,14 +90,29 @@ async fn context_for(state: &AppState, values: &FormData) -> Result<(Option<Inst
     Ok((Some(inst), units))
 }
 
-async fn form_page(state: &AppState, ctx: &Ctx, title: &str, action: &str, values: &FormData, errors: &FieldErrors, conflict: bool) -> Response {
+async fn form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    title: &str,
+    action: &str,
+    values: &FormData,
+    errors: &FieldErrors,
+    conflict: bool,
+) -> Response {
     let (inst, units) = match context_for(state, values).await {
         Ok(x) => x,
         Err(e) => return store_error_page(ctx, e),
     };
-    let f = Form { ctx, values, errors };
+    let f = Form {
+        ctx,
+        values,
+        errors,
+    };
     let zh = ctx.lang.is_chinese();
-    let unit_options: Vec<(String, String)> = units.iter().map(|u| (u.id.to_string(), u.draft.name.display(zh).to_string())).collect();
+    let unit_options: Vec<(String, String)> = units
+        .iter()
+        .map(|u| (u.id.to_string(), u.draft.name.display(zh).to_string()))
+        .collect();
     let cancel = match &inst {
         Some(i) => format!("/institutions/{}", i.id),
         None => "/people".to_string(),
@@ -118,18 +155,31 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
     let filters = ["institution_id", "org_unit_id"];
     let (query, query_error) = match ListQuery::parse(raw.as_deref(), PERSON_SORTS, &filters) {
         Ok(q) => (q, false),
-        Err(_) => (ListQuery::parse(None, PERSON_SORTS, &filters).expect("defaults parse"), true),
+        Err(_) => (
+            ListQuery::parse(None, PERSON_SORTS, &filters).expect("defaults parse"),
+            true,
+        ),
     };
     let filter = PersonFilter {
         q: query.q.clone(),
-        institution_id: query.filters.get("institution_id").and_then(|v| v.parse().ok()),
-        org_unit_id: query.filters.get("org_unit_id").and_then(|v| v.parse().ok()),
+        institution_id: query
+            .filters
+            .get("institution_id")
+            .and_then(|v| v.parse().ok()),
+        org_unit_id: query
+            .filters
+            .get("org_unit_id")
+            .and_then(|v| v.parse().ok()),
     };
     let page = match state.db.people(&filter, &query.sort, &query.page).await {
         Ok(p) => p,
         Err(e) => return store_error_page(&ctx, e),
     };
-    let mut ids: Vec<i64> = page.items.iter().filter_map(|p| p.draft.institution_id).collect();
+    let mut ids: Vec<i64> = page
+        .items
+        .iter()
+        .filter_map(|p| p.draft.institution_id)
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     let institutions = match state.db.institutions_by_ids(&ids).await {
@@ -177,14 +227,27 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
     super::page(&ctx, &title, body)
 }
 
-pub async fn new_form(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQuery) -> Response {
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let mut values = FormData::default();
     for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         if k == "institution_id" || k == "org_unit_id" {
             values.set(&k, v.into_owned());
         }
     }
-    form_page(&state, &ctx, &ctx.t("person-new"), "/people", &values, &FieldErrors::default(), false).await
+    form_page(
+        &state,
+        &ctx,
+        &ctx.t("person-new"),
+        "/people",
+        &values,
+        &FieldErrors::default(),
+        false,
+    )
+    .await
 }
 
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
@@ -196,16 +259,26 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Res
     };
     match result {
         Ok(p) => redirect_with_flash(&ctx, &format!("/people/{}", p.id), "flash-person-created"),
-        Err(StoreError::Invalid(errors)) => form_page(&state, &ctx, &title, "/people", &values, &errors, false).await,
+        Err(StoreError::Invalid(errors)) => {
+            form_page(&state, &ctx, &title, "/people", &values, &errors, false).await
+        }
         Err(e) => store_error_page(&ctx, e),
     }
 }
 
 async fn load(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person, Response> {
     let Some(id) = parse_path_id(id) else {
-        return Err(super::error_page(ctx, StatusCode::NOT_FOUND, "page-not-found"));
+        return Err(super::error_page(
+            ctx,
+            StatusCode::NOT_FOUND,
+            "page-not-found",
+        ));
     };
-    state.db.person(id).await.map_err(|e| store_error_page(ctx, e))
+    state
+        .db
+        .person(id)
+        .await
+        .map_err(|e| store_error_page(ctx, e))
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
@@ -214,7 +287,14 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
         Err(r) => return r,
     };
     let mut values = FormData::default();
-    values.set_opt("institution_id", person.draft.institution_id.map(|i| i.to_string()).as_deref());
+    values.set_opt(
+        "institution_id",
+        person
+            .draft
+            .institution_id
+            .map(|i| i.to_string())
+            .as_deref(),
+    );
     let (inst, units) = match context_for(&state, &values).await {
         Ok(x) => x,
         Err(e) => return store_error_page(&ctx, e),
@@ -243,7 +323,11 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     super::page(&ctx, &title, body)
 }
 
-pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Response {
     let person = match load(&state, &ctx, &id).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -251,10 +335,24 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
     let mut values = to_form(&person.draft);
     values.set("version", person.version.to_string());
     let action = format!("/people/{}/edit", person.id);
-    form_page(&state, &ctx, &ctx.t("person-edit"), &action, &values, &FieldErrors::default(), false).await
+    form_page(
+        &state,
+        &ctx,
+        &ctx.t("person-edit"),
+        &action,
+        &values,
+        &FieldErrors::default(),
+        false,
+    )
+    .await
 }
 
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let person = match load(&state, &ctx, &id).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -264,41 +362,87 @@ pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     let action = format!("/people/{}/edit", person.id);
     let title = ctx.t("person-edit");
     let result = match from_form(&values) {
-        Ok(draft) => state.db.update_person(&actor(&ctx), person.id, version, &draft).await,
+        Ok(draft) => {
+            state
+                .db
+                .update_person(&actor(&ctx), person.id, version, &draft)
+                .await
+        }
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
     match result {
         Ok(_) => redirect_with_flash(&ctx, &format!("/people/{}", person.id), "flash-saved"),
-        Err(StoreError::Conflict { .. }) => form_page(&state, &ctx, &title, &action, &values, &FieldErrors::default(), true).await,
-        Err(StoreError::Invalid(errors)) => form_page(&state, &ctx, &title, &action, &values, &errors, false).await,
+        Err(StoreError::Conflict { .. }) => {
+            form_page(
+                &state,
+                &ctx,
+                &title,
+                &action,
+                &values,
+                &FieldErrors::default(),
+                true,
+            )
+            .await
+        }
+        Err(StoreError::Invalid(errors)) => {
+            form_page(&state, &ctx, &title, &action, &values, &errors, false).await
+        }
         Err(e) => store_error_page(&ctx, e),
     }
 }
 
-pub async fn confirm_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Response {
     let person = match load(&state, &ctx, &id).await {
         Ok(p) => p,
         Err(r) => return r,
     };
     let name = person.draft.name.display(ctx.lang.is_chinese()).to_string();
-    let title = ctx.t_args("person-delete-title", &[("name", FluentValue::from(name.as_str()))]);
+    let title = ctx.t_args(
+        "person-delete-title",
+        &[("name", FluentValue::from(name.as_str()))],
+    );
     let warning = html! { p { (ctx.t("person-delete-warning")) } };
-    confirm_delete_page(&ctx, &title, warning, &format!("/people/{}/delete", person.id), person.version, &format!("/people/{}", person.id))
+    confirm_delete_page(
+        &ctx,
+        &title,
+        warning,
+        &format!("/people/{}/delete", person.id),
+        person.version,
+        &format!("/people/{}", person.id),
+    )
 }
 
-pub async fn delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let person = match load(&state, &ctx, &id).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let version = FormData::parse(&body).get("version").parse::<i64>().unwrap_or(-1);
+    let version = FormData::parse(&body)
+        .get("version")
+        .parse::<i64>()
+        .unwrap_or(-1);
     let back = match person.draft.institution_id {
         Some(i) => format!("/institutions/{i}"),
         None => "/people".to_string(),
     };
-    match state.db.delete_person(&actor(&ctx), person.id, version).await {
+    match state
+        .db
+        .delete_person(&actor(&ctx), person.id, version)
+        .await
+    {
         Ok(()) => redirect_with_flash(&ctx, &back, "flash-person-deleted"),
-        Err(StoreError::Conflict { .. }) => super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict"),
+        Err(StoreError::Conflict { .. }) => {
+            super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict")
+        }
         Err(e) => store_error_page(&ctx, e),
     }
 }

@@ -12,23 +12,75 @@ fn concrete(path: &str) -> String {
 #[tokio::test]
 async fn every_protected_api_route_answers_401_without_credentials() {
     let app = TestApp::new().await;
-    for spec in table().iter().filter(|s| s.face == Face::Api && s.access != Access::Public) {
-        let reply = app.api(spec.method, &concrete(spec.path), None, Some(json!({}))).await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{} {}", spec.method, spec.path);
-        assert_eq!(reply.error_code(), "unauthorized", "{} {}", spec.method, spec.path);
-        let bad = app.api(spec.method, &concrete(spec.path), Some("lsn_forged"), Some(json!({}))).await;
-        assert_eq!(bad.status, StatusCode::UNAUTHORIZED, "forged token on {} {}", spec.method, spec.path);
+    for spec in table()
+        .iter()
+        .filter(|s| s.face == Face::Api && s.access != Access::Public)
+    {
+        let reply = app
+            .api(spec.method, &concrete(spec.path), None, Some(json!({})))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{} {}",
+            spec.method,
+            spec.path
+        );
+        assert_eq!(
+            reply.error_code(),
+            "unauthorized",
+            "{} {}",
+            spec.method,
+            spec.path
+        );
+        let bad = app
+            .api(
+                spec.method,
+                &concrete(spec.path),
+                Some("lsn_forged"),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNAUTHORIZED,
+            "forged token on {} {}",
+            spec.method,
+            spec.path
+        );
     }
 }
 
 #[tokio::test]
 async fn roles_without_directory_rights_get_403_on_every_directory_route() {
     let app = TestApp::new().await;
-    for role in [Role::Editor, Role::Student, Role::Partner, Role::Enterprise, Role::Coordinator] {
+    for role in [
+        Role::Editor,
+        Role::Student,
+        Role::Partner,
+        Role::Enterprise,
+        Role::Coordinator,
+    ] {
         let token = app.token(role).await;
-        for spec in table().iter().filter(|s| s.face == Face::Api && s.access != Access::Public) {
-            let reply = app.api(spec.method, &concrete(spec.path), Some(&token), Some(json!({}))).await;
-            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role} on {} {}", spec.method, spec.path);
+        for spec in table()
+            .iter()
+            .filter(|s| s.face == Face::Api && s.access != Access::Public)
+        {
+            let reply = app
+                .api(
+                    spec.method,
+                    &concrete(spec.path),
+                    Some(&token),
+                    Some(json!({})),
+                )
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::FORBIDDEN,
+                "{role} on {} {}",
+                spec.method,
+                spec.path
+            );
             assert_eq!(reply.error_code(), "forbidden");
         }
     }
@@ -38,12 +90,33 @@ async fn roles_without_directory_rights_get_403_on_every_directory_route() {
 async fn token_endpoint_checks_credentials_and_fields() {
     let app = TestApp::new().await;
     let email = app.user(Role::Staff).await;
-    let wrong = app.api("POST", "/api/v1/auth/token", None, Some(json!({"email": email, "password": "nope-nope"}))).await;
+    let wrong = app
+        .api(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"email": email, "password": "nope-nope"})),
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.error_code(), "invalid_credentials");
-    let unknown = app.api("POST", "/api/v1/auth/token", None, Some(json!({"email": "ghost@x.org", "password": "whatever1"}))).await;
+    let unknown = app
+        .api(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"email": "ghost@x.org", "password": "whatever1"})),
+        )
+        .await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
-    let missing = app.api("POST", "/api/v1/auth/token", None, Some(json!({"email": email}))).await;
+    let missing = app
+        .api(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"email": email})),
+        )
+        .await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(missing.error_fields(), ["password"]);
 }
@@ -67,7 +140,9 @@ async fn institution_lifecycle_with_versions_and_audit() {
     let token = app.token(Role::Staff).await;
     let t = Some(token.as_str());
 
-    let created = app.api("POST", "/api/v1/institutions", t, Some(xjtu())).await;
+    let created = app
+        .api("POST", "/api/v1/institutions", t, Some(xjtu()))
+        .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let body = created.json();
     let id = body["id"].as_str().expect("id is a string").to_string();
@@ -76,37 +151,79 @@ async fn institution_lifecycle_with_versions_and_audit() {
     assert_eq!(body["region_tags"], json!(["sco", "belt_and_road"]));
     assert!(body["created_at"].as_str().unwrap().ends_with('Z'));
 
-    let fetched = app.api("GET", &format!("/api/v1/institutions/{id}"), t, None).await;
+    let fetched = app
+        .api("GET", &format!("/api/v1/institutions/{id}"), t, None)
+        .await;
     assert_eq!(fetched.status, StatusCode::OK);
     assert_eq!(fetched.json()["city"]["zh"], "西安");
 
-    let patched = app.api("PATCH", &format!("/api/v1/institutions/{id}"), t, Some(json!({"version": 1, "status": "dormant"}))).await;
+    let patched = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/institutions/{id}"),
+            t,
+            Some(json!({"version": 1, "status": "dormant"})),
+        )
+        .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
     assert_eq!(patched.json()["version"], 2);
     assert_eq!(patched.json()["status"], "dormant");
-    assert_eq!(patched.json()["name"]["en"], "Xi'an Jiaotong University", "PATCH keeps fields it was not sent");
+    assert_eq!(
+        patched.json()["name"]["en"],
+        "Xi'an Jiaotong University",
+        "PATCH keeps fields it was not sent"
+    );
 
-    let stale = app.api("PATCH", &format!("/api/v1/institutions/{id}"), t, Some(json!({"version": 1, "status": "ended"}))).await;
+    let stale = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/institutions/{id}"),
+            t,
+            Some(json!({"version": 1, "status": "ended"})),
+        )
+        .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert_eq!(stale.error_code(), "conflict");
     assert_eq!(stale.json()["error"]["details"]["current_version"], 2);
 
-    let stale_delete = app.api("DELETE", &format!("/api/v1/institutions/{id}?version=1"), t, None).await;
+    let stale_delete = app
+        .api(
+            "DELETE",
+            &format!("/api/v1/institutions/{id}?version=1"),
+            t,
+            None,
+        )
+        .await;
     assert_eq!(stale_delete.status, StatusCode::CONFLICT);
-    let no_version = app.api("DELETE", &format!("/api/v1/institutions/{id}"), t, None).await;
+    let no_version = app
+        .api("DELETE", &format!("/api/v1/institutions/{id}"), t, None)
+        .await;
     assert_eq!(no_version.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(no_version.error_fields(), ["version"]);
 
-    let deleted = app.api("DELETE", &format!("/api/v1/institutions/{id}"), t, Some(json!({"version": 2}))).await;
+    let deleted = app
+        .api(
+            "DELETE",
+            &format!("/api/v1/institutions/{id}"),
+            t,
+            Some(json!({"version": 2})),
+        )
+        .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    let gone = app.api("GET", &format!("/api/v1/institutions/{id}"), t, None).await;
+    let gone = app
+        .api("GET", &format!("/api/v1/institutions/{id}"), t, None)
+        .await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
     assert_eq!(gone.error_code(), "not_found");
 
     let audit = app
         .db
         .audit_entries(
-            &liaison_storage::AuditFilter { entity: Some("institution".into()), entity_id: Some(id.clone()), actor: None },
+            &liaison_storage::AuditFilter {
+                entity: Some("institution".into()),
+                entity_id: Some(id.clone()),
+                actor: None,
+            },
             &Default::default(),
         )
         .await
@@ -159,32 +276,67 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_written() {
     let missing = post(json!({"name": {"en": "Nameless"}})).await;
     assert_eq!(missing.error_fields(), ["kind", "country"]);
 
-    let malformed = app.api_raw("POST", "/api/v1/institutions", &token, b"{\"kind\": ".to_vec()).await;
+    let malformed = app
+        .api_raw(
+            "POST",
+            "/api/v1/institutions",
+            &token,
+            b"{\"kind\": ".to_vec(),
+        )
+        .await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
     assert_eq!(malformed.error_code(), "bad_request");
 
-    let huge = format!("{{\"profile\": {{\"en\": \"{}\"}}}}", "a".repeat(1024 * 1024 + 10));
-    let too_big = app.api_raw("POST", "/api/v1/institutions", &token, huge.into_bytes()).await;
+    let huge = format!(
+        "{{\"profile\": {{\"en\": \"{}\"}}}}",
+        "a".repeat(1024 * 1024 + 10)
+    );
+    let too_big = app
+        .api_raw("POST", "/api/v1/institutions", &token, huge.into_bytes())
+        .await;
     assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(too_big.error_code(), "payload_too_large");
 
-    for (query, field) in [("page=0", "page"), ("page=abc", "page"), ("sort=password", "sort"), ("colour=red", "colour"), ("country=XX", "country")] {
-        let r = app.api("GET", &format!("/api/v1/institutions?{query}"), t, None).await;
+    for (query, field) in [
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("sort=password", "sort"),
+        ("colour=red", "colour"),
+        ("country=XX", "country"),
+    ] {
+        let r = app
+            .api("GET", &format!("/api/v1/institutions?{query}"), t, None)
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
         assert_eq!(r.error_fields(), [field], "{query}");
     }
 
     let list = app.api("GET", "/api/v1/institutions", t, None).await;
     assert_eq!(list.json()["total"], 0, "no bad request wrote anything");
-    assert_eq!(app.db.audit_entries(&Default::default(), &Default::default()).await.unwrap().total, 1, "only the token user exists");
+    assert_eq!(
+        app.db
+            .audit_entries(&Default::default(), &Default::default())
+            .await
+            .unwrap()
+            .total,
+        1,
+        "only the token user exists"
+    );
 }
 
 #[tokio::test]
 async fn duplicate_hei_id_is_a_field_error() {
     let app = TestApp::new().await;
     let token = app.token(Role::Staff).await;
-    assert_eq!(app.api("POST", "/api/v1/institutions", Some(&token), Some(xjtu())).await.status, StatusCode::CREATED);
-    let again = app.api("POST", "/api/v1/institutions", Some(&token), Some(xjtu())).await;
+    assert_eq!(
+        app.api("POST", "/api/v1/institutions", Some(&token), Some(xjtu()))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let again = app
+        .api("POST", "/api/v1/institutions", Some(&token), Some(xjtu()))
+        .await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(again.error_fields(), ["hei_id"]);
 }
@@ -195,11 +347,39 @@ async fn search_filters_sorting_and_pagination() {
     let token = app.token(Role::Staff).await;
     let t = Some(token.as_str());
     let rows = [
-        ("university", "Xi'an Jiaotong University", "西安交通大学", "CN", "active", vec!["sco"]),
+        (
+            "university",
+            "Xi'an Jiaotong University",
+            "西安交通大学",
+            "CN",
+            "active",
+            vec!["sco"],
+        ),
         ("enterprise", "iFLYTEK", "科大讯飞", "CN", "active", vec![]),
-        ("university", "Al-Farabi Kazakh National University", "阿里-法拉比哈萨克国立大学", "KZ", "prospect", vec!["sco", "belt_and_road"]),
-        ("foundation", "OpenAtom Foundation", "开放原子开源基金会", "CN", "dormant", vec![]),
-        ("university", "Technische Universität München", "慕尼黑工业大学", "DE", "ended", vec!["eu"]),
+        (
+            "university",
+            "Al-Farabi Kazakh National University",
+            "阿里-法拉比哈萨克国立大学",
+            "KZ",
+            "prospect",
+            vec!["sco", "belt_and_road"],
+        ),
+        (
+            "foundation",
+            "OpenAtom Foundation",
+            "开放原子开源基金会",
+            "CN",
+            "dormant",
+            vec![],
+        ),
+        (
+            "university",
+            "Technische Universität München",
+            "慕尼黑工业大学",
+            "DE",
+            "ended",
+            vec!["eu"],
+        ),
     ];
     for (kind, en, zh, country, status, tags) in &rows {
         let r = app
@@ -208,7 +388,12 @@ async fn search_filters_sorting_and_pagination() {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
     let names = |reply: &crate::support::Reply| -> Vec<String> {
-        reply.json()["items"].as_array().unwrap().iter().map(|i| i["name"]["en"].as_str().unwrap().to_string()).collect()
+        reply.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"]["en"].as_str().unwrap().to_string())
+            .collect()
     };
     let app_ref = &app;
     let q = |query: &str| {
@@ -216,24 +401,70 @@ async fn search_filters_sorting_and_pagination() {
         async move { app_ref.api("GET", &path, t, None).await }
     };
 
-    assert_eq!(names(&q("q=%E4%BA%A4%E9%80%9A").await), ["Xi'an Jiaotong University"], "Chinese substring 交通");
-    assert_eq!(names(&q("q=%E8%AE%AF%E9%A3%9E").await), ["iFLYTEK"], "Chinese substring 讯飞");
-    assert_eq!(names(&q("q=KAZAKH").await), ["Al-Farabi Kazakh National University"], "case-insensitive");
-    assert_eq!(names(&q("q=m%C3%BCnchen").await), ["Technische Universität München"], "non-ASCII Latin");
-    assert_eq!(q("q=%25").await.json()["total"], 0, "LIKE wildcards are literal");
-    assert_eq!(names(&q("country=KZ").await), ["Al-Farabi Kazakh National University"]);
+    assert_eq!(
+        names(&q("q=%E4%BA%A4%E9%80%9A").await),
+        ["Xi'an Jiaotong University"],
+        "Chinese substring 交通"
+    );
+    assert_eq!(
+        names(&q("q=%E8%AE%AF%E9%A3%9E").await),
+        ["iFLYTEK"],
+        "Chinese substring 讯飞"
+    );
+    assert_eq!(
+        names(&q("q=KAZAKH").await),
+        ["Al-Farabi Kazakh National University"],
+        "case-insensitive"
+    );
+    assert_eq!(
+        names(&q("q=m%C3%BCnchen").await),
+        ["Technische Universität München"],
+        "non-ASCII Latin"
+    );
+    assert_eq!(
+        q("q=%25").await.json()["total"],
+        0,
+        "LIKE wildcards are literal"
+    );
+    assert_eq!(
+        names(&q("country=KZ").await),
+        ["Al-Farabi Kazakh National University"]
+    );
     assert_eq!(names(&q("kind=foundation").await), ["OpenAtom Foundation"]);
-    assert_eq!(names(&q("status=ended").await), ["Technische Universität München"]);
-    assert_eq!(names(&q("region_tags=sco&sort=name").await), ["Al-Farabi Kazakh National University", "Xi'an Jiaotong University"]);
+    assert_eq!(
+        names(&q("status=ended").await),
+        ["Technische Universität München"]
+    );
+    assert_eq!(
+        names(&q("region_tags=sco&sort=name").await),
+        [
+            "Al-Farabi Kazakh National University",
+            "Xi'an Jiaotong University"
+        ]
+    );
     assert_eq!(q("country=cn&kind=university").await.json()["total"], 1);
 
     let sorted = q("sort=-name").await;
     assert_eq!(names(&sorted)[0], "Xi'an Jiaotong University");
     let paged = q("sort=name&page=2&per_page=2").await;
     let body = paged.json();
-    assert_eq!((body["total"].clone(), body["page"].clone(), body["per_page"].clone()), (json!(5), json!(2), json!(2)));
-    assert_eq!(names(&paged), ["OpenAtom Foundation", "Technische Universität München"]);
-    assert_eq!(q("per_page=100000").await.json()["per_page"], 500, "per_page is capped");
+    assert_eq!(
+        (
+            body["total"].clone(),
+            body["page"].clone(),
+            body["per_page"].clone()
+        ),
+        (json!(5), json!(2), json!(2))
+    );
+    assert_eq!(
+        names(&paged),
+        ["OpenAtom Foundation", "Technische Universität München"]
+    );
+    assert_eq!(
+        q("per_page=100000").await.json()["per_page"],
+        500,
+        "per_page is capped"
+    );
     assert_eq!(q("page=99").await.json()["items"], json!([]));
 }
 
@@ -242,9 +473,20 @@ async fn org_units_nest_within_one_institution() {
     let app = TestApp::new().await;
     let token = app.token(Role::Staff).await;
     let t = Some(token.as_str());
-    let inst = app.api("POST", "/api/v1/institutions", t, Some(xjtu())).await.json()["id"].as_str().unwrap().to_string();
+    let inst = app
+        .api("POST", "/api/v1/institutions", t, Some(xjtu()))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let other = app
-        .api("POST", "/api/v1/institutions", t, Some(json!({"kind": "enterprise", "name": {"en": "iFLYTEK"}, "country": "CN"})))
+        .api(
+            "POST",
+            "/api/v1/institutions",
+            t,
+            Some(json!({"kind": "enterprise", "name": {"en": "iFLYTEK"}, "country": "CN"})),
+        )
         .await
         .json()["id"]
         .as_str()
@@ -261,23 +503,52 @@ async fn org_units_nest_within_one_institution() {
     assert_eq!(intl.status, StatusCode::CREATED);
     let intl_id = intl.json()["id"].as_str().unwrap().to_string();
 
-    let cycle = app.api("PATCH", &format!("/api/v1/org-units/{law_id}"), t, Some(json!({"version": 1, "parent_id": intl_id}))).await;
+    let cycle = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/org-units/{law_id}"),
+            t,
+            Some(json!({"version": 1, "parent_id": intl_id})),
+        )
+        .await;
     assert_eq!(cycle.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(cycle.error_fields(), ["parent_id"]);
     let foreign = unit(json!({"institution_id": other, "parent_id": law_id, "kind": "office", "name": {"en": "X"}})).await;
     assert_eq!(foreign.error_fields(), ["parent_id"]);
-    let dup = unit(json!({"institution_id": inst, "kind": "office", "name": {"en": "Y"}, "ounit_id": "law"})).await;
+    let dup = unit(
+        json!({"institution_id": inst, "kind": "office", "name": {"en": "Y"}, "ounit_id": "law"}),
+    )
+    .await;
     assert_eq!(dup.error_fields(), ["ounit_id"]);
-    let missing = unit(json!({"institution_id": "999999", "kind": "office", "name": {"en": "Z"}})).await;
+    let missing =
+        unit(json!({"institution_id": "999999", "kind": "office", "name": {"en": "Z"}})).await;
     assert_eq!(missing.error_fields(), ["institution_id"]);
 
-    let busy = app.api("DELETE", &format!("/api/v1/org-units/{law_id}?version=1"), t, None).await;
+    let busy = app
+        .api(
+            "DELETE",
+            &format!("/api/v1/org-units/{law_id}?version=1"),
+            t,
+            None,
+        )
+        .await;
     assert_eq!(busy.status, StatusCode::CONFLICT);
     assert_eq!(busy.error_code(), "has_dependents");
 
-    let listed = app.api("GET", &format!("/api/v1/org-units?institution_id={inst}&sort=name"), t, None).await.json();
+    let listed = app
+        .api(
+            "GET",
+            &format!("/api/v1/org-units?institution_id={inst}&sort=name"),
+            t,
+            None,
+        )
+        .await
+        .json();
     assert_eq!(listed["total"], 2);
-    let searched = app.api("GET", "/api/v1/org-units?q=%E6%B3%95%E5%AD%A6", t, None).await.json();
+    let searched = app
+        .api("GET", "/api/v1/org-units?q=%E6%B3%95%E5%AD%A6", t, None)
+        .await
+        .json();
     assert_eq!(searched["items"][0]["name"]["zh"], "法学院");
 }
 
@@ -286,7 +557,13 @@ async fn people_belong_to_institutions_and_units() {
     let app = TestApp::new().await;
     let token = app.token(Role::Staff).await;
     let t = Some(token.as_str());
-    let inst = app.api("POST", "/api/v1/institutions", t, Some(xjtu())).await.json()["id"].as_str().unwrap().to_string();
+    let inst = app
+        .api("POST", "/api/v1/institutions", t, Some(xjtu()))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let other = app
         .api("POST", "/api/v1/institutions", t, Some(json!({"kind": "university", "name": {"en": "Astana IT University"}, "country": "KZ"})))
         .await
@@ -303,11 +580,23 @@ async fn people_belong_to_institutions_and_units() {
         .to_string();
 
     let bad = app
-        .api("POST", "/api/v1/people", t, Some(json!({"name": {"zh": "王芳"}, "emails": ["wang@xjtu.example.cn", "not-an-email"]})))
+        .api(
+            "POST",
+            "/api/v1/people",
+            t,
+            Some(
+                json!({"name": {"zh": "王芳"}, "emails": ["wang@xjtu.example.cn", "not-an-email"]}),
+            ),
+        )
         .await;
     assert_eq!(bad.error_fields(), ["emails.1"]);
     let wrong_unit = app
-        .api("POST", "/api/v1/people", t, Some(json!({"name": {"zh": "王芳"}, "institution_id": other, "org_unit_id": unit})))
+        .api(
+            "POST",
+            "/api/v1/people",
+            t,
+            Some(json!({"name": {"zh": "王芳"}, "institution_id": other, "org_unit_id": unit})),
+        )
         .await;
     assert_eq!(wrong_unit.error_fields(), ["org_unit_id"]);
 
@@ -321,25 +610,61 @@ async fn people_belong_to_institutions_and_units() {
         )
         .await;
     assert_eq!(person.status, StatusCode::CREATED, "{}", person.body);
-    assert_eq!(person.json()["emails"], json!(["wang.fang@xjtu.example.cn"]));
+    assert_eq!(
+        person.json()["emails"],
+        json!(["wang.fang@xjtu.example.cn"])
+    );
 
-    let found = app.api("GET", "/api/v1/people?q=%E7%8E%8B", t, None).await.json();
+    let found = app
+        .api("GET", "/api/v1/people?q=%E7%8E%8B", t, None)
+        .await
+        .json();
     assert_eq!(found["total"], 1);
-    let by_unit = app.api("GET", &format!("/api/v1/people?org_unit_id={unit}"), t, None).await.json();
+    let by_unit = app
+        .api(
+            "GET",
+            &format!("/api/v1/people?org_unit_id={unit}"),
+            t,
+            None,
+        )
+        .await
+        .json();
     assert_eq!(by_unit["total"], 1);
 
     // Deleting the institution takes its units and contacts with it, each audited.
-    let deleted = app.api("DELETE", &format!("/api/v1/institutions/{inst}?version=1"), t, None).await;
+    let deleted = app
+        .api(
+            "DELETE",
+            &format!("/api/v1/institutions/{inst}?version=1"),
+            t,
+            None,
+        )
+        .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
-    assert_eq!(app.api("GET", "/api/v1/people", t, None).await.json()["total"], 0);
-    assert_eq!(app.api("GET", "/api/v1/org-units", t, None).await.json()["total"], 0);
+    assert_eq!(
+        app.api("GET", "/api/v1/people", t, None).await.json()["total"],
+        0
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/org-units", t, None).await.json()["total"],
+        0
+    );
     for entity in ["person", "org_unit", "institution"] {
         let entries = app
             .db
-            .audit_entries(&liaison_storage::AuditFilter { entity: Some(entity.into()), ..Default::default() }, &Default::default())
+            .audit_entries(
+                &liaison_storage::AuditFilter {
+                    entity: Some(entity.into()),
+                    ..Default::default()
+                },
+                &Default::default(),
+            )
             .await
             .unwrap();
-        assert!(entries.items.iter().any(|e| e.action == "delete"), "{entity} deletion audited");
+        assert!(
+            entries.items.iter().any(|e| e.action == "delete"),
+            "{entity} deletion audited"
+        );
     }
 }
 
@@ -347,12 +672,25 @@ async fn people_belong_to_institutions_and_units() {
 async fn unknown_ids_and_routes_are_404() {
     let app = TestApp::new().await;
     let token = app.token(Role::Staff).await;
-    for path in ["/api/v1/institutions/424242", "/api/v1/institutions/abc", "/api/v1/people/0", "/api/v1/org-units/-1", "/api/v1/nothing"] {
+    for path in [
+        "/api/v1/institutions/424242",
+        "/api/v1/institutions/abc",
+        "/api/v1/people/0",
+        "/api/v1/org-units/-1",
+        "/api/v1/nothing",
+    ] {
         let r = app.api("GET", path, Some(&token), None).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(r.error_code(), "not_found", "{path}");
     }
-    let patch = app.api("PATCH", "/api/v1/people/424242", Some(&token), Some(json!({"version": 1}))).await;
+    let patch = app
+        .api(
+            "PATCH",
+            "/api/v1/people/424242",
+            Some(&token),
+            Some(json!({"version": 1})),
+        )
+        .await;
     assert_eq!(patch.status, StatusCode::NOT_FOUND);
 }
 
@@ -366,12 +704,25 @@ async fn openapi_document_covers_every_api_route() {
     let mut checked = 0;
     for spec in table().iter().filter(|s| s.face == Face::Api) {
         let op = &doc["paths"][spec.path][spec.method.to_lowercase()];
-        assert!(op.is_object(), "{} {} missing from the OpenAPI document", spec.method, spec.path);
+        assert!(
+            op.is_object(),
+            "{} {} missing from the OpenAPI document",
+            spec.method,
+            spec.path
+        );
         assert!(op["responses"].is_object());
         checked += 1;
     }
-    let documented: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(documented, checked, "the document lists no route the server lacks");
+    let documented: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        documented, checked,
+        "the document lists no route the server lacks"
+    );
     for schema in doc["components"]["schemas"].as_object().unwrap().keys() {
         assert!(!schema.is_empty());
     }

@@ -8,18 +8,28 @@ use liaison_web::routes::{table, Access, Face};
 async fn anonymous_visitors_are_sent_to_sign_in_from_every_protected_page() {
     let app = TestApp::new().await;
     let mut visitor = app.anonymous();
-    for spec in table().iter().filter(|s| s.face == Face::Html && s.access != Access::Public && s.method == "GET") {
+    for spec in table()
+        .iter()
+        .filter(|s| s.face == Face::Html && s.access != Access::Public && s.method == "GET")
+    {
         let path = spec.path.replace("{id}", "1");
         let reply = visitor.get(&path).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "GET {path}");
-        assert!(reply.location().starts_with("/login?next="), "GET {path} → {}", reply.location());
+        assert!(
+            reply.location().starts_with("/login?next="),
+            "GET {path} → {}",
+            reply.location()
+        );
     }
     let login = visitor.get("/login").await;
     assert_eq!(login.status, StatusCode::OK);
     assert!(login.body.contains("name=\"_csrf\""));
     assert_eq!(visitor.get("/healthz").await.body, "ok");
     let css = visitor.get("/static/app.css").await;
-    assert!(css.headers["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(css.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
 }
 
 #[tokio::test]
@@ -28,21 +38,61 @@ async fn sign_in_sign_out_and_bad_passwords() {
     let email = app.user(Role::Staff).await;
     let mut b = app.anonymous();
     b.get("/login").await;
-    let wrong = b.post("/login", &[("email", &email), ("password", "wrong password")]).await;
+    let wrong = b
+        .post(
+            "/login",
+            &[("email", &email), ("password", "wrong password")],
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.body.contains("Wrong e-mail or password"));
-    assert!(wrong.body.contains(&format!("value=\"{email}\"")), "the e-mail typed is kept");
+    assert!(
+        wrong.body.contains(&format!("value=\"{email}\"")),
+        "the e-mail typed is kept"
+    );
 
-    let no_csrf = b.post_raw("/login", &[("email", &email), ("password", PASSWORD)]).await;
-    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN, "a form without its CSRF token is refused");
+    let no_csrf = b
+        .post_raw("/login", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(
+        no_csrf.status,
+        StatusCode::FORBIDDEN,
+        "a form without its CSRF token is refused"
+    );
 
-    let ok = b.post("/login", &[("email", &email), ("password", PASSWORD), ("next", "/people")]).await;
+    let ok = b
+        .post(
+            "/login",
+            &[
+                ("email", &email),
+                ("password", PASSWORD),
+                ("next", "/people"),
+            ],
+        )
+        .await;
     assert_eq!(ok.location(), "/people");
-    let session = ok.headers.get_all("set-cookie").iter().find(|c| c.to_str().unwrap().starts_with("liaison_session=")).unwrap();
+    let session = ok
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .find(|c| c.to_str().unwrap().starts_with("liaison_session="))
+        .unwrap();
     let session = session.to_str().unwrap();
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
 
-    let offsite = b.post("/login", &[("email", &email), ("password", PASSWORD), ("next", "//evil.example")]).await;
+    let offsite = b
+        .post(
+            "/login",
+            &[
+                ("email", &email),
+                ("password", PASSWORD),
+                ("next", "//evil.example"),
+            ],
+        )
+        .await;
     assert_eq!(offsite.location(), "/", "next= never leaves the site");
 
     assert_eq!(b.get("/").await.status, StatusCode::OK);
@@ -61,7 +111,9 @@ async fn roles_without_directory_rights_see_403_pages() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
         assert!(r.body.contains("Not allowed"));
     }
-    let r = editor.post("/institutions", &[("kind", "university")]).await;
+    let r = editor
+        .post("/institutions", &[("kind", "university")])
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -71,7 +123,18 @@ async fn roles_without_directory_rights_see_403_pages() {
 async fn every_page_renders_in_both_languages() {
     let app = TestApp::with_demo().await;
     let mut staff = app.browser(Role::Staff).await;
-    let inst = app.db.institutions(&Default::default(), &liaison_domain::Sort { field: "name", descending: false }, &Default::default()).await.unwrap();
+    let inst = app
+        .db
+        .institutions(
+            &Default::default(),
+            &liaison_domain::Sort {
+                field: "name",
+                descending: false,
+            },
+            &Default::default(),
+        )
+        .await
+        .unwrap();
     let with_units = {
         let mut found = None;
         for i in &inst.items {
@@ -83,9 +146,25 @@ async fn every_page_renders_in_both_languages() {
         }
         found.expect("demo data has units")
     };
-    let person = app.db.people(&Default::default(), &liaison_domain::Sort { field: "name", descending: false }, &Default::default()).await.unwrap().items[0].id;
+    let person = app
+        .db
+        .people(
+            &Default::default(),
+            &liaison_domain::Sort {
+                field: "name",
+                descending: false,
+            },
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
     for lang in ["en", "zh-CN"] {
-        for spec in table().iter().filter(|s| s.face == Face::Html && s.method == "GET") {
+        for spec in table()
+            .iter()
+            .filter(|s| s.face == Face::Html && s.method == "GET")
+        {
             let id = if spec.path.starts_with("/org-units") {
                 with_units.1
             } else if spec.path.starts_with("/people") {
@@ -93,18 +172,41 @@ async fn every_page_renders_in_both_languages() {
             } else {
                 with_units.0
             };
-            let path = spec.path.replace("{id}", &id.to_string()).replace("{file}", "app.css");
+            let path = spec
+                .path
+                .replace("{id}", &id.to_string())
+                .replace("{file}", "app.css");
             let reply = staff.get(&format!("{path}?lang={lang}")).await;
             if path == "/login" {
-                assert_eq!(reply.status, StatusCode::SEE_OTHER, "signed-in users skip the login page");
+                assert_eq!(
+                    reply.status,
+                    StatusCode::SEE_OTHER,
+                    "signed-in users skip the login page"
+                );
                 continue;
             }
-            assert_eq!(reply.status, StatusCode::OK, "GET {path} in {lang}: {}", reply.body);
-            if !reply.headers["content-type"].to_str().unwrap().starts_with("text/html") {
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "GET {path} in {lang}: {}",
+                reply.body
+            );
+            if !reply.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+            {
                 continue;
             }
-            assert!(reply.body.contains(&format!("<html lang=\"{lang}\">")), "GET {path} in {lang}");
-            assert!(!reply.body.contains('⟦'), "missing translation on {path} in {lang}: {}", reply.body);
+            assert!(
+                reply.body.contains(&format!("<html lang=\"{lang}\">")),
+                "GET {path} in {lang}"
+            );
+            assert!(
+                !reply.body.contains('⟦'),
+                "missing translation on {path} in {lang}: {}",
+                reply.body
+            );
         }
     }
     // Chinese pages use the glossary's words.
@@ -117,18 +219,31 @@ async fn every_page_renders_in_both_languages() {
 async fn language_comes_from_query_then_cookie_then_accept_language() {
     let app = TestApp::new().await;
     let mut b = app.anonymous();
-    let req = axum::http::Request::builder().uri("/login").header("accept-language", "zh-CN,zh;q=0.9,en;q=0.8").body(axum::body::Body::empty()).unwrap();
+    let req = axum::http::Request::builder()
+        .uri("/login")
+        .header("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")
+        .body(axum::body::Body::empty())
+        .unwrap();
     assert!(app.send(req).await.body.contains("<html lang=\"zh-CN\">"));
-    let req = axum::http::Request::builder().uri("/login").header("accept-language", "fr, en;q=0.5").body(axum::body::Body::empty()).unwrap();
+    let req = axum::http::Request::builder()
+        .uri("/login")
+        .header("accept-language", "fr, en;q=0.5")
+        .body(axum::body::Body::empty())
+        .unwrap();
     assert!(app.send(req).await.body.contains("<html lang=\"en\">"));
     let first = b.get("/login?lang=zh-CN").await;
     assert!(first.body.contains("登录"));
     let later = b.get("/login").await;
-    assert!(later.body.contains("<html lang=\"zh-CN\">"), "the choice is remembered in a cookie");
+    assert!(
+        later.body.contains("<html lang=\"zh-CN\">"),
+        "the choice is remembered in a cookie"
+    );
 }
 
 fn field<'a>(body: &'a str, marker: &str) -> &'a str {
-    let start = body.find(marker).unwrap_or_else(|| panic!("{marker} not in page"));
+    let start = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in page"));
     &body[start..(start + 400).min(body.len())]
 }
 
@@ -136,15 +251,41 @@ fn field<'a>(body: &'a str, marker: &str) -> &'a str {
 async fn create_find_edit_and_delete_a_partner_through_the_forms() {
     let app = TestApp::new().await;
     let mut staff = app.browser(Role::Staff).await;
-    assert!(staff.get("/institutions").await.body.contains("No partners match"), "empty state");
+    assert!(
+        staff
+            .get("/institutions")
+            .await
+            .body
+            .contains("No partners match"),
+        "empty state"
+    );
 
     let bad = staff
-        .post("/institutions", &[("name_zh", "哈尔滨工业大学"), ("kind", "university"), ("status", "active"), ("country", "CN"), ("website", "hit.edu.cn")])
+        .post(
+            "/institutions",
+            &[
+                ("name_zh", "哈尔滨工业大学"),
+                ("kind", "university"),
+                ("status", "active"),
+                ("country", "CN"),
+                ("website", "hit.edu.cn"),
+            ],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("value=\"哈尔滨工业大学\""), "typed values are kept");
-    assert!(field(&bad.body, "id=\"website\"").contains("Enter a full address"), "the error sits by its field");
-    assert_eq!(app.db.count_institutions().await.unwrap(), 0, "nothing written");
+    assert!(
+        bad.body.contains("value=\"哈尔滨工业大学\""),
+        "typed values are kept"
+    );
+    assert!(
+        field(&bad.body, "id=\"website\"").contains("Enter a full address"),
+        "the error sits by its field"
+    );
+    assert_eq!(
+        app.db.count_institutions().await.unwrap(),
+        0,
+        "nothing written"
+    );
 
     let created = staff
         .post(
@@ -167,10 +308,20 @@ async fn create_find_edit_and_delete_a_partner_through_the_forms() {
     let detail = staff.get(&detail_path).await;
     assert!(detail.body.contains("Partner created."), "flash shown");
     assert!(detail.body.contains("哈尔滨工业大学") && detail.body.contains("Belt and Road"));
-    assert!(!staff.get(&detail_path).await.body.contains("Partner created."), "flash shown once");
+    assert!(
+        !staff
+            .get(&detail_path)
+            .await
+            .body
+            .contains("Partner created."),
+        "flash shown once"
+    );
 
     let found = staff.get("/institutions?q=%E5%B7%A5%E4%B8%9A").await;
-    assert!(found.body.contains("Harbin Institute of Technology"), "found by the Chinese substring 工业");
+    assert!(
+        found.body.contains("Harbin Institute of Technology"),
+        "found by the Chinese substring 工业"
+    );
     let none = staff.get("/institutions?q=zzzz").await;
     assert!(none.body.contains("No partners match"));
 
@@ -192,15 +343,27 @@ async fn create_find_edit_and_delete_a_partner_through_the_forms() {
     let stale = staff.post(&edit_path, &edit("1", "ended")).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert!(stale.body.contains("changed by someone else"));
-    assert!(stale.body.contains("<option value=\"ended\" selected>"), "the conflicting input is kept");
+    assert!(
+        stale.body.contains("<option value=\"ended\" selected>"),
+        "the conflicting input is kept"
+    );
 
     let confirm = staff.get(&format!("{detail_path}/delete")).await;
     assert!(confirm.body.contains("0 org units and 0 contacts"));
     let id = detail_path.rsplit('/').next().unwrap();
     let current = app.db.institution(id.parse().unwrap()).await.unwrap();
-    let deleted = staff.post(&format!("{detail_path}/delete"), &[("version", &current.version.to_string())]).await;
+    let deleted = staff
+        .post(
+            &format!("{detail_path}/delete"),
+            &[("version", &current.version.to_string())],
+        )
+        .await;
     assert_eq!(deleted.location(), "/institutions");
-    assert!(staff.get("/institutions").await.body.contains("Partner deleted."));
+    assert!(staff
+        .get("/institutions")
+        .await
+        .body
+        .contains("Partner deleted."));
     assert_eq!(staff.get(&detail_path).await.status, StatusCode::NOT_FOUND);
 }
 
@@ -209,27 +372,62 @@ async fn units_and_contacts_through_the_forms() {
     let app = TestApp::new().await;
     let mut staff = app.browser(Role::Admin).await;
     let created = staff
-        .post("/institutions", &[("name_en", "Anhui Xinhua University"), ("name_zh", "安徽新华学院"), ("kind", "university"), ("status", "active"), ("country", "CN")])
+        .post(
+            "/institutions",
+            &[
+                ("name_en", "Anhui Xinhua University"),
+                ("name_zh", "安徽新华学院"),
+                ("kind", "university"),
+                ("status", "active"),
+                ("country", "CN"),
+            ],
+        )
         .await;
     let inst_path = created.location().to_string();
     let inst_id = inst_path.rsplit('/').next().unwrap().to_string();
 
     let unit = staff
-        .post(&format!("/institutions/{inst_id}/units"), &[("name_en", "School of Culture and Communication"), ("name_zh", "文化与传媒学院"), ("kind", "school")])
+        .post(
+            &format!("/institutions/{inst_id}/units"),
+            &[
+                ("name_en", "School of Culture and Communication"),
+                ("name_zh", "文化与传媒学院"),
+                ("kind", "school"),
+            ],
+        )
         .await;
     assert_eq!(unit.status, StatusCode::SEE_OTHER, "{}", unit.body);
     let page = staff.get(&inst_path).await.body;
     assert!(page.contains("文化与传媒学院"));
-    let unit_id = app.db.org_units_of(inst_id.parse().unwrap()).await.unwrap()[0].id.to_string();
+    let unit_id = app.db.org_units_of(inst_id.parse().unwrap()).await.unwrap()[0]
+        .id
+        .to_string();
 
     let bad_person = staff
-        .post("/people", &[("institution_id", &inst_id), ("org_unit_id", &unit_id), ("name_zh", "李娜"), ("emails", "li.na@axhu.example.cn, nope")])
+        .post(
+            "/people",
+            &[
+                ("institution_id", &inst_id),
+                ("org_unit_id", &unit_id),
+                ("name_zh", "李娜"),
+                ("emails", "li.na@axhu.example.cn, nope"),
+            ],
+        )
         .await;
     assert_eq!(bad_person.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field(&bad_person.body, "id=\"emails\"").contains("valid e-mail"));
 
     let person = staff
-        .post("/people", &[("institution_id", &inst_id), ("org_unit_id", &unit_id), ("name_zh", "李娜"), ("name_en", "Li Na"), ("emails", "li.na@axhu.example.cn")])
+        .post(
+            "/people",
+            &[
+                ("institution_id", &inst_id),
+                ("org_unit_id", &unit_id),
+                ("name_zh", "李娜"),
+                ("name_en", "Li Na"),
+                ("emails", "li.na@axhu.example.cn"),
+            ],
+        )
         .await;
     assert_eq!(person.status, StatusCode::SEE_OTHER, "{}", person.body);
     let unit_page = staff.get(&format!("/org-units/{unit_id}")).await.body;
@@ -238,9 +436,26 @@ async fn units_and_contacts_through_the_forms() {
 
     let confirm = staff.get(&format!("/org-units/{unit_id}/delete")).await;
     assert_eq!(confirm.status, StatusCode::OK);
-    let gone = staff.post(&format!("/org-units/{unit_id}/delete"), &[("version", "1")]).await;
+    let gone = staff
+        .post(&format!("/org-units/{unit_id}/delete"), &[("version", "1")])
+        .await;
     assert_eq!(gone.location(), inst_path);
-    let contact = &app.db.people(&Default::default(), &liaison_domain::Sort { field: "name", descending: false }, &Default::default()).await.unwrap().items[0];
-    assert_eq!(contact.draft.org_unit_id, None, "the contact stays with the institution");
+    let contact = &app
+        .db
+        .people(
+            &Default::default(),
+            &liaison_domain::Sort {
+                field: "name",
+                descending: false,
+            },
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0];
+    assert_eq!(
+        contact.draft.org_unit_id, None,
+        "the contact stays with the institution"
+    );
     assert_eq!(contact.draft.institution_id, Some(inst_id.parse().unwrap()));
 }

@@ -32,19 +32,29 @@ impl Reply {
     }
 
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     /// The C3 error code.
     pub fn error_code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Fields named in a 422's details.
     pub fn error_fields(&self) -> Vec<String> {
         self.json()["error"]["details"]
             .as_array()
-            .map(|a| a.iter().filter_map(|d| d["field"].as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|d| d["field"].as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -55,16 +65,29 @@ impl TestApp {
     pub async fn new() -> TestApp {
         let (url, dir) = match std::env::var("LIAISON_TEST_POSTGRES_URL") {
             Ok(admin) => {
-                let schema = format!("t_{}", liaison_web::auth::new_secret().to_lowercase().replace(['-', '_'], "")[..16].to_string());
-                let db = Db::connect(&admin).await.expect("connect to test PostgreSQL");
-                db.execute_raw(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+                let secret = liaison_web::auth::new_secret()
+                    .to_lowercase()
+                    .replace(['-', '_'], "");
+                let schema = format!("t_{}", &secret[..16]);
+                let db = Db::connect(&admin)
+                    .await
+                    .expect("connect to test PostgreSQL");
+                db.execute_raw(&format!("CREATE SCHEMA {schema}"))
+                    .await
+                    .expect("create schema");
                 db.close().await;
                 let sep = if admin.contains('?') { '&' } else { '?' };
-                (format!("{admin}{sep}options=-c%20search_path%3D{schema}"), None)
+                (
+                    format!("{admin}{sep}options=-c%20search_path%3D{schema}"),
+                    None,
+                )
             }
             Err(_) => {
                 let dir = tempfile::tempdir().expect("temp dir");
-                (format!("sqlite://{}", dir.path().join("test.db").display()), Some(dir))
+                (
+                    format!("sqlite://{}", dir.path().join("test.db").display()),
+                    Some(dir),
+                )
             }
         };
         let db = Db::connect(&url).await.expect("open test database");
@@ -81,7 +104,11 @@ impl TestApp {
 
     /// Creates an account with `PASSWORD` and returns its e-mail.
     pub async fn user(&self, role: Role) -> String {
-        let email = format!("{}-{}@test.example.org", role.as_str(), &liaison_web::auth::new_secret()[..8].to_lowercase());
+        let email = format!(
+            "{}-{}@test.example.org",
+            role.as_str(),
+            &liaison_web::auth::new_secret()[..8].to_lowercase()
+        );
         let new = NewUser {
             email: email.clone(),
             password_hash: liaison_web::auth::hash_password(PASSWORD),
@@ -91,27 +118,57 @@ impl TestApp {
             institution_id: None,
             unit_ids: Vec::new(),
         };
-        self.db.create_user(&Actor::system("test"), new).await.expect("create user");
+        self.db
+            .create_user(&Actor::system("test"), new)
+            .await
+            .expect("create user");
         email.to_lowercase()
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.app.clone().oneshot(request).await.expect("router never fails");
+        let response = self
+            .app
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router never fails");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// A bearer token for a new account with `role`, obtained through the API.
     pub async fn token(&self, role: Role) -> String {
         let email = self.user(role).await;
-        let reply = self.api("POST", "/api/v1/auth/token", None, Some(serde_json::json!({"email": email, "password": PASSWORD}))).await;
+        let reply = self
+            .api(
+                "POST",
+                "/api/v1/auth/token",
+                None,
+                Some(serde_json::json!({"email": email, "password": PASSWORD})),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         reply.json()["token"].as_str().expect("token").to_string()
     }
 
-    pub async fn api(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -140,13 +197,19 @@ impl TestApp {
     /// A browser-like session: signs in through the login form and keeps its cookies.
     pub async fn browser(&self, role: Role) -> Browser<'_> {
         let email = self.user(role).await;
-        let mut b = Browser { app: self, cookies: HashMap::new() };
+        let mut b = Browser {
+            app: self,
+            cookies: HashMap::new(),
+        };
         b.sign_in(&email, PASSWORD).await;
         b
     }
 
     pub fn anonymous(&self) -> Browser<'_> {
-        Browser { app: self, cookies: HashMap::new() }
+        Browser {
+            app: self,
+            cookies: HashMap::new(),
+        }
     }
 }
 
@@ -157,7 +220,11 @@ pub struct Browser<'a> {
 
 impl Browser<'_> {
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn remember(&mut self, reply: &Reply) {
@@ -175,7 +242,11 @@ impl Browser<'_> {
     }
 
     pub async fn get(&mut self, path: &str) -> Reply {
-        let req = Request::builder().uri(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).expect("request");
+        let req = Request::builder()
+            .uri(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .expect("request");
         let reply = self.app.send(req).await;
         self.remember(&reply);
         reply
@@ -194,7 +265,9 @@ impl Browser<'_> {
 
     /// Submits exactly these fields (no CSRF token added).
     pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
         let req = Request::builder()
             .method("POST")
             .uri(path)
@@ -209,8 +282,18 @@ impl Browser<'_> {
 
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
         self.get("/login").await;
-        let reply = self.post("/login", &[("email", email), ("password", password), ("next", "/")]).await;
-        assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in failed: {}", reply.body);
+        let reply = self
+            .post(
+                "/login",
+                &[("email", email), ("password", password), ("next", "/")],
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed: {}",
+            reply.body
+        );
         reply
     }
 }

@@ -20,11 +20,26 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = match std::env::var("LIAISON_TEST_POSTGRES_URL") {
             Ok(admin) => {
-                let schema = format!("cli_{}", dir.path().file_name().unwrap().to_string_lossy().to_lowercase().replace(['.', '-'], "_"));
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let schema = format!(
+                    "cli_{}",
+                    dir.path()
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_lowercase()
+                        .replace(['.', '-'], "_")
+                );
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 runtime.block_on(async {
-                    let db = liaison_storage::Db::connect(&admin).await.expect("connect to test PostgreSQL");
-                    db.execute_raw(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+                    let db = liaison_storage::Db::connect(&admin)
+                        .await
+                        .expect("connect to test PostgreSQL");
+                    db.execute_raw(&format!("CREATE SCHEMA {schema}"))
+                        .await
+                        .expect("create schema");
                     db.close().await;
                 });
                 let sep = if admin.contains('?') { '&' } else { '?' };
@@ -46,12 +61,28 @@ impl TestDb {
             .stderr(Stdio::piped())
             .spawn()
             .expect("liaison starts");
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         child.wait_with_output().expect("liaison runs")
     }
 
     pub fn add_user(&self, email: &str, role: &str, password: &str) -> Output {
-        self.run(&["user", "add", "--email", email, "--role", role, "--password-stdin"], &format!("{password}\n"))
+        self.run(
+            &[
+                "user",
+                "add",
+                "--email",
+                email,
+                "--role",
+                role,
+                "--password-stdin",
+            ],
+            &format!("{password}\n"),
+        )
     }
 
     /// Starts `liaison serve` on a free port and waits until it says it is listening.
@@ -76,10 +107,19 @@ impl TestDb {
             }
             log.push_str(&line);
             if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.trim().to_string();
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
             }
         };
-        Server { child, addr, stderr, log }
+        Server {
+            child,
+            addr,
+            stderr,
+            log,
+        }
     }
 }
 
@@ -94,7 +134,10 @@ impl Server {
     /// Sends SIGTERM and returns the exit status and the rest of the log.
     pub fn stop(mut self) -> (std::process::ExitStatus, String) {
         let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
         let mut rest = String::new();
         self.stderr.read_to_string(&mut rest).unwrap();
         let status = self.child.wait().unwrap();
@@ -115,19 +158,69 @@ pub struct HttpReply {
 }
 
 /// One HTTP/1.1 request over a fresh connection.
-pub fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> HttpReply {
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> HttpReply {
     let mut stream = TcpStream::connect(addr).expect("connect");
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");
     req.push_str(body);
+    // A peer that never answers must fail the test, not hang it.
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(90)))
+        .unwrap();
     stream.write_all(req.as_bytes()).unwrap();
+    // Read the head, then exactly Content-Length bytes when given (some peers keep the
+    // connection open despite `Connection: close`), else to end of stream.
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
+    let mut buf = [0u8; 16 * 1024];
+    let (head_len, content_length) = loop {
+        let n = stream.read(&mut buf).expect("read reply head");
+        assert!(n > 0, "{method} {path}: connection closed before a reply");
+        raw.extend_from_slice(&buf[..n]);
+        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            break (end + 4, len);
+        }
+    };
+    match content_length {
+        Some(len) => {
+            while raw.len() < head_len + len {
+                let n = stream.read(&mut buf).expect("read reply body");
+                if n == 0 {
+                    break;
+                }
+                raw.extend_from_slice(&buf[..n]);
+            }
+        }
+        None => {
+            stream.read_to_end(&mut raw).expect("read reply body");
+        }
+    }
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    HttpReply { status, headers: head.to_string(), body: body.to_string() }
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    HttpReply {
+        status,
+        headers: head.to_string(),
+        body: body.to_string(),
+    }
 }

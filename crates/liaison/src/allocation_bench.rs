@@ -1,0 +1,337 @@
+//! `liaison-allocation-bench`: measures the allocation engine and `liaison allocate` on
+//! deterministic instances of 1k, 10k, 100k and 1M students × 5 choices (programmes = students /
+//! 20, Zipf-skewed popularity, rankings by a common score plus per-programme noise; see
+//! `liaison_allocation::synthetic`), against the plain-Python implementation of the same
+//! algorithm in `crates/liaison-allocation/bench/reference.py`, run in the same process tree.
+//!
+//! Per size it prints: the engine time in process (deferred acceptance on the interned instance,
+//! median of several runs), the end-to-end CLI time (spawning the release `liaison allocate` on
+//! the JSON file, median of 3) with and without `--explain`, the CLI's peak resident memory
+//! (`wait4` rusage), the Python time end to end and for its algorithm alone, and the ratios. It
+//! also checks that the result is stable and that Python wrote the same bytes.
+//!
+//! Build first: `cargo build --release -p liaison --bins`, then
+//! `target/release/liaison-allocation-bench [--quick] [--python-all] [--python PYTHON] [--keep DIR]`.
+//! `--quick` stops at 100k students; Python runs up to 100k students unless `--python-all`;
+//! `--keep DIR` leaves the generated inputs and outputs in DIR.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use liaison_allocation::synthetic::{generate, Params};
+use liaison_allocation::{allocate, verify, Instance};
+
+const SEED: u64 = 2024;
+
+struct Options {
+    sizes: Vec<usize>,
+    python_max: usize,
+    python: String,
+    reference: PathBuf,
+    /// Keep the generated files here instead of a temporary directory.
+    keep: Option<PathBuf>,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let quick = args.iter().any(|a| a == "--quick");
+    let python_all = args.iter().any(|a| a == "--python-all");
+    let default_reference = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../liaison-allocation/bench/reference.py"
+    );
+    Options {
+        sizes: if quick {
+            vec![1_000, 10_000, 100_000]
+        } else {
+            vec![1_000, 10_000, 100_000, 1_000_000]
+        },
+        python_max: if python_all { usize::MAX } else { 100_000 },
+        python: value("--python")
+            .or_else(|| std::env::var("PYTHON").ok())
+            .unwrap_or_else(|| "python3".into()),
+        reference: PathBuf::from(value("--reference").unwrap_or_else(|| default_reference.into())),
+        keep: value("--keep").map(PathBuf::from),
+    }
+}
+
+/// One measured child process: wall time, peak resident memory, success.
+struct Run {
+    wall: Duration,
+    peak_kib: u64,
+}
+
+/// Runs `cmd` to completion, measuring wall time and (through `wait4`) its peak RSS.
+#[allow(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which std does not offer"
+)]
+fn measure(cmd: &mut Command) -> Run {
+    let started = Instant::now();
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: a zeroed rusage is a valid value; wait4 fills it and reaps our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    assert_eq!(
+        reaped,
+        pid,
+        "wait4 failed: {}",
+        std::io::Error::last_os_error()
+    );
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{cmd:?} failed (status {status})"
+    );
+    Run {
+        wall,
+        peak_kib: usage.ru_maxrss as u64,
+    }
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+/// Writes the instance as C4 JSON, one student or programme per line.
+fn write_input(inst: &Instance, path: &Path) {
+    let mut w =
+        BufWriter::with_capacity(1 << 20, std::fs::File::create(path).expect("create input"));
+    w.write_all(b"{\"students\":[").unwrap();
+    for s in 0..inst.students() {
+        write!(
+            w,
+            "{}{{\"id\":\"s{s}\",\"prefs\":[",
+            if s == 0 { "\n" } else { ",\n" }
+        )
+        .unwrap();
+        for (i, p) in inst.prefs(s).iter().enumerate() {
+            write!(w, "{}\"p{p}\"", if i == 0 { "" } else { "," }).unwrap();
+        }
+        w.write_all(b"]}").unwrap();
+    }
+    w.write_all(b"\n],\n\"programs\":[").unwrap();
+    for p in 0..inst.programs() {
+        write!(
+            w,
+            "{}{{\"id\":\"p{p}\",\"capacity\":{},\"ranking\":[",
+            if p == 0 { "\n" } else { ",\n" },
+            inst.capacity(p)
+        )
+        .unwrap();
+        for (i, s) in inst.ranking(p).iter().enumerate() {
+            write!(w, "{}\"s{s}\"", if i == 0 { "" } else { "," }).unwrap();
+        }
+        w.write_all(b"]}").unwrap();
+    }
+    w.write_all(b"\n]}\n").unwrap();
+    w.flush().unwrap();
+}
+
+/// The CLI's output for this assignment, with the benchmark's ids.
+fn expected_output(assignment: &[Option<u32>]) -> Vec<u8> {
+    let mut out = b"{\"assignment\":{".to_vec();
+    for (s, p) in assignment.iter().enumerate() {
+        out.extend_from_slice(if s == 0 { b"\n" } else { b",\n" });
+        match p {
+            Some(p) => out.extend_from_slice(format!("\"s{s}\":\"p{p}\"").as_bytes()),
+            None => out.extend_from_slice(format!("\"s{s}\":null").as_bytes()),
+        }
+    }
+    out.extend_from_slice(b"\n}}\n");
+    out
+}
+
+fn python_timings(path: &Path) -> (f64, f64) {
+    let text = std::fs::read_to_string(path).expect("Python timings");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("timings JSON");
+    (
+        v["parse"].as_f64().unwrap_or(0.0),
+        v["engine"].as_f64().unwrap_or(0.0),
+    )
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let opts = options();
+    let exe = std::env::current_exe().unwrap().with_file_name("liaison");
+    assert!(
+        exe.exists(),
+        "{} not found; run `cargo build --release -p liaison --bins` first",
+        exe.display()
+    );
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = opts.keep.as_deref().unwrap_or(temp.path());
+    std::fs::create_dir_all(dir).expect("benchmark directory");
+    println!("allocation benchmark: students × 5 choices, programmes = students / 20, Zipf 1, 0.8 places per student");
+    println!("engine = deferred acceptance in process (median); CLI = `liaison allocate` end to end (median of 3), peak RSS via wait4");
+    println!(
+        "Python = crates/liaison-allocation/bench/reference.py, end to end and algorithm only"
+    );
+    println!();
+    row(&HEADERS.map(String::from));
+    println!("|{}|", HEADERS.map(|h| "-".repeat(h.len() + 2)).join("|"));
+    let mut summary = Vec::new();
+    let mut goals = Vec::new();
+    for &n in &opts.sizes {
+        let inst = generate(&Params::new(n, SEED));
+        let input = dir.join(format!("in-{n}.json"));
+        write_input(&inst, &input);
+        let input_mb = std::fs::metadata(&input).unwrap().len() as f64 / 1e6;
+
+        let runs = if n >= 1_000_000 { 3 } else { 7 };
+        let mut engine = Vec::new();
+        let mut result = None;
+        for _ in 0..runs {
+            let started = Instant::now();
+            let alloc = allocate(&inst);
+            engine.push(started.elapsed());
+            result = Some(alloc);
+        }
+        let engine = median(engine);
+        let alloc = result.unwrap();
+        let assignment: Vec<Option<u32>> = alloc.assignments().collect();
+        verify::check_stable(&inst, &assignment).expect("the engine's result is stable");
+
+        let out = dir.join(format!("out-{n}.json"));
+        let cli = |explain: bool| {
+            let mut cmd = Command::new(&exe);
+            cmd.args(["allocate", "--input"])
+                .arg(&input)
+                .arg("--output")
+                .arg(&out)
+                .env("LIAISON_LOG", "warn")
+                .stderr(Stdio::inherit());
+            if explain {
+                cmd.arg("--explain");
+            }
+            measure(&mut cmd)
+        };
+        let mut walls = Vec::new();
+        let mut peak = 0;
+        for _ in 0..3 {
+            let r = cli(false);
+            walls.push(r.wall);
+            peak = peak.max(r.peak_kib);
+        }
+        let cli_wall = median(walls);
+        let cli_bytes = std::fs::read(&out).unwrap();
+        assert!(
+            cli_bytes == expected_output(&assignment),
+            "liaison allocate disagrees with the engine on {n} students"
+        );
+        let explain_wall = median((0..3).map(|_| cli(true).wall).collect());
+
+        let (mut py_cell, mut py_engine_cell, mut ratio_cell, mut engine_ratio_cell) = (
+            "skipped".to_string(),
+            "-".to_string(),
+            "-".to_string(),
+            "-".to_string(),
+        );
+        if n <= opts.python_max {
+            let py_out = dir.join(format!("py-{n}.json"));
+            let timings = dir.join(format!("py-{n}-timings.json"));
+            let mut cmd = Command::new(&opts.python);
+            cmd.arg(&opts.reference)
+                .arg(&input)
+                .arg(&py_out)
+                .arg("--timings")
+                .arg(&timings)
+                .stderr(Stdio::inherit());
+            let py = measure(&mut cmd);
+            let (_, py_engine) = python_timings(&timings);
+            assert!(
+                std::fs::read(&py_out).unwrap() == cli_bytes,
+                "Python and liaison disagree on {n} students"
+            );
+            py_cell = ms(py.wall);
+            py_engine_cell = format!("{:.1}", py_engine * 1e3);
+            let ratio = py.wall.as_secs_f64() / cli_wall.as_secs_f64();
+            let engine_ratio = py_engine / engine.as_secs_f64();
+            ratio_cell = format!("{ratio:.0}×");
+            engine_ratio_cell = format!("{engine_ratio:.0}×");
+            summary.push((n, ratio, engine_ratio));
+        }
+        row(&[
+            n.to_string(),
+            inst.programs().to_string(),
+            format!("{input_mb:.1}"),
+            ms(engine),
+            ms(cli_wall),
+            ms(explain_wall),
+            format!("{:.1}", peak as f64 / 1024.0),
+            py_cell,
+            py_engine_cell,
+            ratio_cell,
+            engine_ratio_cell,
+        ]);
+        if n == 1_000_000 {
+            let ok = cli_wall < Duration::from_secs(1) && peak < 1024 * 1024;
+            let verdict = if ok { "met" } else { "NOT met" };
+            let mib = peak as f64 / 1024.0;
+            goals.push(format!(
+                "goal: 1M students end to end < 1 s and < 1 GiB: {} ms, {mib:.0} MiB — {verdict}",
+                ms(cli_wall)
+            ));
+        }
+        if opts.keep.is_none() {
+            let _ = std::fs::remove_file(&input);
+        }
+    }
+    for (n, ratio, engine_ratio) in summary.iter().filter(|(n, _, _)| *n == 100_000) {
+        let verdict = if *ratio >= 200.0 {
+            "met end to end"
+        } else if *engine_ratio >= 200.0 {
+            "met for the algorithm alone, not end to end"
+        } else {
+            "NOT met"
+        };
+        goals.push(format!("goal: ≥ 200× Python on {n} students: end to end {ratio:.0}×, algorithm alone {engine_ratio:.0}× — {verdict}"));
+    }
+    println!();
+    for goal in goals {
+        println!("{goal}");
+    }
+}
+
+const HEADERS: [&str; 11] = [
+    "students",
+    "programmes",
+    "input MB",
+    "engine ms",
+    "CLI ms",
+    "CLI --explain ms",
+    "CLI peak MiB",
+    "Python ms",
+    "Python engine ms",
+    "Python/CLI",
+    "Python/engine",
+];
+
+/// One table row, each cell right-aligned to its header.
+fn row(cells: &[String; 11]) {
+    let cells: Vec<String> = cells
+        .iter()
+        .zip(HEADERS)
+        .map(|(c, h)| format!(" {c:>w$} ", w = h.len()))
+        .collect();
+    println!("|{}|", cells.join("|"));
+}
