@@ -29,6 +29,8 @@ pub enum Action {
     ManageUsers,
     /// Read the audit log.
     ReadAudit,
+    /// Export or anonymise one person's personal data.
+    ManagePersonalData,
 }
 
 impl Action {
@@ -38,6 +40,7 @@ impl Action {
         Action::EditDirectory,
         Action::ManageUsers,
         Action::ReadAudit,
+        Action::ManagePersonalData,
     ];
 }
 
@@ -50,6 +53,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadDirectory | EditDirectory => matches!(role, Admin | Staff),
         ManageUsers => role == Admin,
         ReadAudit => matches!(role, Admin | Staff),
+        ManagePersonalData => role == Admin,
     }
 }
 

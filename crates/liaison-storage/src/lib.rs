@@ -14,16 +14,18 @@ mod institutions;
 mod migrate;
 mod org_units;
 mod people;
+mod personal_data;
 mod query;
 mod table;
 mod users;
 
-pub use audit::{AuditEntry, AuditFilter};
+pub use audit::{AuditColumn, AuditEntry, AuditFilter, AuditSearch, AUDIT_EXPORT_MAX};
 pub use db::{Backend, Db};
 pub use institutions::{InstitutionFilter, INSTITUTION_SORTS};
 pub use migrate::MIGRATION_COUNT;
 pub use org_units::{OrgUnitFilter, ORG_UNIT_SORTS};
 pub use people::{PersonFilter, PERSON_SORTS};
+pub use personal_data::{LinkedAccount, PersonExport};
 pub use users::{ApiToken, NewUser, SessionUser, User};
 
 use liaison_domain::{FieldErrors, Id};

@@ -69,6 +69,8 @@ fn schemas() -> Value {
         "Person": record(&person_fields),
         "PersonInput": input(&person_fields, names(&["name"])),
         "PersonPatch": patch(&person_fields),
+        "AuditEntry": crate::api::audit::entry_schema(),
+        "PersonExport": crate::api::personal_data::export_schema(),
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["code", "message"], "properties": {
                 "code": {"type": "string"}, "message": {"type": "string"}, "details": {}}}}},
@@ -121,6 +123,12 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
         );
     }
     match (method, schema, with_id) {
+        _ if crate::api::audit::documents(path) => {
+            crate::api::audit::openapi(method, &mut parameters, &mut responses)
+        }
+        _ if crate::api::personal_data::documents(path) => {
+            crate::api::personal_data::openapi(method, &mut op, &mut responses)
+        }
         ("GET", Some(s), false) => {
             for (name, ty) in [("page", "integer"), ("per_page", "integer")] {
                 parameters.push(

@@ -186,6 +186,37 @@ pub fn table() -> Vec<RouteSpec> {
             Signed(Edit),
             post(html::people::delete),
         ),
+        // Personal data (admin) and the audit log (office staff).
+        route(
+            "GET",
+            "/people/{id}/export",
+            Signed(Action::ManagePersonalData),
+            get(html::personal_data::export),
+        ),
+        route(
+            "GET",
+            "/people/{id}/anonymise",
+            Signed(Action::ManagePersonalData),
+            get(html::personal_data::confirm),
+        ),
+        route(
+            "POST",
+            "/people/{id}/anonymise",
+            Signed(Action::ManagePersonalData),
+            post(html::personal_data::anonymise),
+        ),
+        route(
+            "GET",
+            "/audit",
+            Signed(Action::ReadAudit),
+            get(html::audit::list),
+        ),
+        route(
+            "GET",
+            "/audit.csv",
+            Signed(Action::ReadAudit),
+            get(html::audit::csv),
+        ),
         // JSON API (C3, C6).
         route(
             "GET",
@@ -283,6 +314,24 @@ pub fn table() -> Vec<RouteSpec> {
             "/api/v1/people/{id}",
             Signed(Edit),
             delete(api::people::remove),
+        ),
+        route(
+            "GET",
+            "/api/v1/people/{id}/export",
+            Signed(Action::ManagePersonalData),
+            get(api::personal_data::export),
+        ),
+        route(
+            "POST",
+            "/api/v1/people/{id}/anonymise",
+            Signed(Action::ManagePersonalData),
+            post(api::personal_data::anonymise),
+        ),
+        route(
+            "GET",
+            "/api/v1/audit",
+            Signed(Action::ReadAudit),
+            get(api::audit::list),
         ),
     ]
 }

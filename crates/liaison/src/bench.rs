@@ -123,12 +123,20 @@ fn start_server(url: &str) -> Server {
         let mut line = String::new();
         assert!(stderr.read_line(&mut line).unwrap() > 0, "server exited");
         if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.trim().to_string();
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
         }
     };
     // Keep draining the log so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in stderr.lines() {});
     loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{addr}/healthz did not answer 200 within 30 s"
+        );
         if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
             use std::io::{Read, Write};
             s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")

@@ -4,10 +4,12 @@
 //! (unknown field, wrong type, invalid value) is reported with the field's name and nothing is
 //! written unless the whole body is valid.
 
+pub mod audit;
 pub mod auth;
 pub mod institutions;
 pub mod org_units;
 pub mod people;
+pub mod personal_data;
 
 use std::collections::HashMap;
 

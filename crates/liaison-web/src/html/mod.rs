@@ -1,11 +1,13 @@
 //! Server-rendered pages. One layout, a few form and list helpers; each entity's pages live in
 //! their own module. Every string comes from the catalogue through `Ctx::t`.
 
+pub mod audit;
 pub mod home;
 pub mod institutions;
 pub mod login;
 pub mod org_units;
 pub mod people;
+pub mod personal_data;
 
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -55,11 +57,18 @@ pub fn csrf_input(ctx: &Ctx) -> Markup {
 
 /// The page layout: header, navigation, language switch, flash message, main content.
 pub fn layout(ctx: &Ctx, title: &str, content: Markup) -> Markup {
-    let nav = [
+    let mut nav = vec![
         ("/", "nav-home"),
         ("/institutions", "nav-institutions"),
         ("/people", "nav-people"),
     ];
+    if ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| liaison_domain::access::allows(u.role, liaison_domain::Action::ReadAudit))
+    {
+        nav.push(("/audit", "nav-audit"));
+    }
     html! {
         (DOCTYPE)
         html lang=(ctx.lang.tag()) {

@@ -310,6 +310,10 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             div.actions {
                 a.button href=(format!("/people/{}/edit", person.id)) { (ctx.t("edit")) }
                 " " a.button.danger href=(format!("/people/{}/delete", person.id)) { (ctx.t("delete")) }
+                @if ctx.user.as_ref().is_some_and(|u| liaison_domain::access::allows(u.role, liaison_domain::Action::ManagePersonalData)) {
+                    " " a.button.secondary href=(format!("/people/{}/export", person.id)) download { (ctx.t("person-export")) }
+                    " " a.button.danger href=(format!("/people/{}/anonymise", person.id)) { (ctx.t("person-anonymise")) }
+                }
             }
         }
         dl.details {

@@ -2,5 +2,6 @@
 //! SQLite by default and on PostgreSQL when `LIAISON_TEST_POSTGRES_URL` is set.
 
 mod api;
+mod audit;
 mod pages;
 mod support;

@@ -122,7 +122,8 @@ async fn roles_without_directory_rights_see_403_pages() {
 #[tokio::test]
 async fn every_page_renders_in_both_languages() {
     let app = TestApp::with_demo().await;
-    let mut staff = app.browser(Role::Staff).await;
+    // An administrator may open every page, the admin-only ones (personal data) included.
+    let mut staff = app.browser(Role::Admin).await;
     let inst = app
         .db
         .institutions(
