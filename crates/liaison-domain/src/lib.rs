@@ -8,11 +8,13 @@
 mod string_enum;
 
 pub mod access;
+pub mod account;
 pub mod country;
 mod country_table;
 pub mod institution;
 pub mod org_unit;
 pub mod paging;
+pub mod password;
 pub mod person;
 pub mod search;
 pub mod text;

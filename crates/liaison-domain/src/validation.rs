@@ -45,6 +45,8 @@ impl FieldError {
             "wrong-institution" => "must be a unit of the chosen institution".to_string(),
             "taken" => "is already used by another record".to_string(),
             "invalid-code" => "may hold only letters, digits and . - _ /".to_string(),
+            "scope-not-allowed" => "does not apply to this role".to_string(),
+            "wrong-password" => "is not the current password".to_string(),
             other => other.to_string(),
         };
         format!("{} {}", self.field, what)

@@ -140,7 +140,7 @@ impl Db {
         page: &PageRequest,
     ) -> StoreResult<Page<Institution>> {
         let mut c = Conditions::default();
-        c.search(filter.q.as_deref());
+        c.search(self.backend(), "institutions", filter.q.as_deref());
         if let Some(country) = filter.country {
             c.add("country = ?", Arg::Text(country.as_str().into()));
         }

@@ -8,24 +8,32 @@
 //! an audit entry in the same transaction; a stale `version` is a `StoreError::Conflict` and
 //! changes nothing.
 
+mod accounts;
 mod audit;
 mod db;
 mod institutions;
+mod invitations;
 mod migrate;
 mod org_units;
+mod outbox;
 mod people;
 mod personal_data;
 mod query;
+mod security;
 mod table;
 mod users;
 
+pub use accounts::{TokenInfo, UserChanges, UserFilter, USER_SORTS};
 pub use audit::{AuditColumn, AuditEntry, AuditFilter, AuditSearch, AUDIT_EXPORT_MAX};
 pub use db::{Backend, Db};
 pub use institutions::{InstitutionFilter, INSTITUTION_SORTS};
+pub use invitations::{Invitation, LinkProblem, LinkPurpose, NewInvitation};
 pub use migrate::MIGRATION_COUNT;
 pub use org_units::{OrgUnitFilter, ORG_UNIT_SORTS};
+pub use outbox::{backoff, MailStatus, OutboxMessage, OutgoingMail, MAX_ATTEMPTS};
 pub use people::{PersonFilter, PERSON_SORTS};
 pub use personal_data::{LinkedAccount, PersonExport};
+pub use security::ThrottleRule;
 pub use users::{ApiToken, NewUser, SessionUser, User};
 
 use liaison_domain::{FieldErrors, Id};
@@ -90,6 +98,11 @@ pub fn now() -> String {
     format_time(time::OffsetDateTime::now_utc())
 }
 
+/// Reads a timestamp written by [`format_time`].
+pub fn parse_time(text: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
 pub fn format_time(t: time::OffsetDateTime) -> String {
     let f = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
@@ -97,4 +110,9 @@ pub fn format_time(t: time::OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)
         .format(&f)
         .expect("timestamps always format")
+}
+
+/// Serialises a list of ids as JSON strings (C6: ids are strings in JSON).
+pub(crate) fn ids_as_strings<S: serde::Serializer>(ids: &[Id], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ids.iter().map(|id| id.to_string()))
 }

@@ -13,12 +13,32 @@ struct Migration {
 }
 
 /// Both folders must hold the same versions; adding a migration means adding it to both.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "directory",
-    sqlite: include_str!("../migrations/sqlite/0001_directory.sql"),
-    postgres: include_str!("../migrations/postgres/0001_directory.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "directory",
+        sqlite: include_str!("../migrations/sqlite/0001_directory.sql"),
+        postgres: include_str!("../migrations/postgres/0001_directory.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "search_index",
+        sqlite: include_str!("../migrations/sqlite/0002_search_index.sql"),
+        postgres: include_str!("../migrations/postgres/0002_search_index.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "users_outbox",
+        sqlite: include_str!("../migrations/sqlite/0003_users_outbox.sql"),
+        postgres: include_str!("../migrations/postgres/0003_users_outbox.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "login_throttle",
+        sqlite: include_str!("../migrations/sqlite/0004_login_throttle.sql"),
+        postgres: include_str!("../migrations/postgres/0004_login_throttle.sql"),
+    },
+];
 
 pub const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

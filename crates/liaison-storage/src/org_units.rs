@@ -142,7 +142,7 @@ impl Db {
         page: &PageRequest,
     ) -> StoreResult<Page<OrgUnit>> {
         let mut c = Conditions::default();
-        c.search(filter.q.as_deref());
+        c.search(self.backend(), "org_units", filter.q.as_deref());
         if let Some(id) = filter.institution_id {
             c.add("institution_id = ?", Arg::Int(id));
         }

@@ -132,7 +132,7 @@ impl Db {
         page: &PageRequest,
     ) -> StoreResult<Page<Person>> {
         let mut c = Conditions::default();
-        c.search(filter.q.as_deref());
+        c.search(self.backend(), "people", filter.q.as_deref());
         if let Some(id) = filter.institution_id {
             c.add("institution_id = ?", Arg::Int(id));
         }

@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{StoreError, StoreResult};
+use crate::{Backend, StoreError, StoreResult};
 use liaison_domain::{LocalizedText, PageRequest, Sort};
 
 #[derive(Debug, Clone)]
@@ -37,14 +37,27 @@ impl Conditions {
         }
     }
 
-    /// Adds a text search over the `search_text` column.
-    pub(crate) fn search(&mut self, q: Option<&str>) {
-        if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+    /// Adds a text search over `table`'s `search_text` column. On SQLite, queries of three or
+    /// more characters go through the FTS5 trigram index `{table}_search` (migration 2) to find
+    /// candidates; the `LIKE` keeps the exact meaning (a substring of the normalised text). On
+    /// PostgreSQL the pg_trgm index serves the `LIKE` itself.
+    pub(crate) fn search(&mut self, backend: Backend, table: &str, q: Option<&str>) {
+        let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
+            return;
+        };
+        let normalized = liaison_domain::search::normalize(q);
+        if backend == Backend::Sqlite && normalized.chars().count() >= 3 {
+            // An FTS5 phrase: the text in double quotes, inner quotes doubled.
+            let phrase = format!("\"{}\"", normalized.replace('"', "\"\""));
             self.add(
-                "search_text LIKE ? ESCAPE '\\'",
-                Arg::Text(liaison_domain::search::like_pattern(q)),
+                &format!("id IN (SELECT rowid FROM {table}_search WHERE {table}_search MATCH ?)"),
+                Arg::Text(phrase),
             );
         }
+        self.add(
+            "search_text LIKE ? ESCAPE '\\'",
+            Arg::Text(liaison_domain::search::like_pattern(q)),
+        );
     }
 }
 

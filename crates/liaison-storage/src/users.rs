@@ -21,6 +21,7 @@ pub struct User {
     pub person_id: Option<Id>,
     #[serde(with = "liaison_domain::id_as_string::option")]
     pub institution_id: Option<Id>,
+    #[serde(serialize_with = "crate::ids_as_strings")]
     pub unit_ids: Vec<Id>,
     pub preferred_lang: Option<String>,
     pub disabled: bool,
@@ -59,11 +60,11 @@ pub struct ApiToken {
     pub expires_at: String,
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, email, role, display_name, person_id, institution_id, preferred_lang, disabled, \
     version, created_at, updated_at";
 
-const TABLE: Table<User> = Table {
+pub(crate) const TABLE: Table<User> = Table {
     name: "users",
     entity: "user",
     columns: COLUMNS,
@@ -78,7 +79,7 @@ const TABLE: Table<User> = Table {
     from_row,
 };
 
-fn from_row(row: &AnyRow) -> StoreResult<User> {
+pub(crate) fn from_row(row: &AnyRow) -> StoreResult<User> {
     Ok(User {
         id: query::int(row, "id")?,
         email: query::text(row, "email")?,
@@ -95,7 +96,7 @@ fn from_row(row: &AnyRow) -> StoreResult<User> {
     })
 }
 
-fn session_user(row: &AnyRow) -> StoreResult<SessionUser> {
+pub(crate) fn session_user(row: &AnyRow) -> StoreResult<SessionUser> {
     Ok(SessionUser {
         id: query::int(row, "id")?,
         email: query::text(row, "email")?,
@@ -105,71 +106,64 @@ fn session_user(row: &AnyRow) -> StoreResult<SessionUser> {
     })
 }
 
+/// Inserts an account inside the caller's transaction; the e-mail must be unused and every scope
+/// reference must exist. Audited as `create`.
+pub(crate) async fn insert_user(
+    tx: &mut crate::table::Tx,
+    actor: &Actor,
+    new: NewUser,
+) -> StoreResult<User> {
+    use crate::query::Arg;
+    let invalid =
+        |field: &str, code| StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)));
+    let email = new.email.trim().to_lowercase();
+    let taken = sqlx::query("SELECT id FROM users WHERE email = $1")
+        .bind(email.clone())
+        .fetch_optional(&mut **tx)
+        .await?;
+    if taken.is_some() {
+        return Err(invalid("email", "taken"));
+    }
+    crate::accounts::check_scope_exists(
+        tx,
+        &liaison_domain::account::AccountScope {
+            institution_id: new.institution_id,
+            unit_ids: new.unit_ids.clone(),
+            person_id: new.person_id,
+        },
+    )
+    .await?;
+    let mut user = TABLE
+        .insert(
+            tx,
+            actor,
+            vec![
+                Arg::Text(email),
+                Arg::Text(new.password_hash),
+                Arg::Text(new.role.as_str().into()),
+                Arg::OptText(new.display_name),
+                Arg::OptInt(new.person_id),
+                Arg::OptInt(new.institution_id),
+            ],
+        )
+        .await?;
+    for unit in &new.unit_ids {
+        sqlx::query("INSERT INTO user_units (user_id, org_unit_id) VALUES ($1, $2)")
+            .bind(user.id)
+            .bind(*unit)
+            .execute(&mut **tx)
+            .await?;
+    }
+    user.unit_ids = new.unit_ids;
+    Ok(user)
+}
+
 impl Db {
     /// Creates an account; the e-mail must be unused and every scope reference must exist.
     pub async fn create_user(&self, actor: &Actor, new: NewUser) -> StoreResult<User> {
-        use crate::query::Arg;
-        let invalid = |field: &str, code| {
-            StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)))
-        };
-        let email = new.email.trim().to_lowercase();
         let mut tx = self.write().await?;
-        let taken = sqlx::query("SELECT id FROM users WHERE email = $1")
-            .bind(email.clone())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
-            return Err(invalid("email", "taken"));
-        }
-        for (field, table, id) in [
-            ("person_id", "people", new.person_id),
-            ("institution_id", "institutions", new.institution_id),
-        ] {
-            if let Some(id) = id {
-                let sql = format!("SELECT id FROM {table} WHERE id = $1");
-                if sqlx::query(&sql)
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .is_none()
-                {
-                    return Err(invalid(field, "not-found"));
-                }
-            }
-        }
-        for unit in &new.unit_ids {
-            if sqlx::query("SELECT id FROM org_units WHERE id = $1")
-                .bind(*unit)
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_none()
-            {
-                return Err(invalid("unit_ids", "not-found"));
-            }
-        }
-        let mut user = TABLE
-            .insert(
-                &mut tx,
-                actor,
-                vec![
-                    Arg::Text(email),
-                    Arg::Text(new.password_hash),
-                    Arg::Text(new.role.as_str().into()),
-                    Arg::OptText(new.display_name),
-                    Arg::OptInt(new.person_id),
-                    Arg::OptInt(new.institution_id),
-                ],
-            )
-            .await?;
-        for unit in &new.unit_ids {
-            sqlx::query("INSERT INTO user_units (user_id, org_unit_id) VALUES ($1, $2)")
-                .bind(user.id)
-                .bind(*unit)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let user = insert_user(&mut tx, actor, new).await?;
         tx.commit().await?;
-        user.unit_ids = new.unit_ids;
         Ok(user)
     }
 

@@ -10,6 +10,9 @@ language-switch = Language
 sign-in = Sign in
 sign-out = Sign out
 login-failed = Wrong e-mail or password.
+sign-out-everywhere = Sign out everywhere
+sign-out-everywhere-hint = End every session of your account, on every device
+login-throttled = Too many failed sign-ins. Try again in { $minutes } min.
 footer = Liaison — international and industry cooperation office
 back-home = Back to the dashboard
 
@@ -195,6 +198,9 @@ error-invalid-code = Use letters, digits and . - _ / only.
 error-taken = Another record already uses this value.
 error-cannot-change = This cannot be changed once set.
 error-wrong-institution = Choose a unit of this contact's institution.
+error-password-too-short = Use at least { $limit } characters.
+error-password-too-long = Use at most { $limit } characters.
+error-password-common = This password is too common; choose another.
 
 ## audit and personal data
 nav-audit = Audit log
@@ -250,3 +256,137 @@ audit-field-person-id = Person
 audit-field-unit-ids = Org units
 audit-field-preferred-lang = Preferred language
 audit-field-disabled = Disabled
+
+## users, profile and e-mail
+nav-users = Users
+nav-profile = Profile
+users-title = Users
+users-search-hint = E-mail or name
+users-empty = No accounts match. Invite someone to get started.
+users-pending = Pending invitations
+user-invite = Invite a user
+user-invite-intro = The person gets an e-mail with a link that is valid for { $days } days. With it they choose their name and password, and the account exists with the role and scope you set here.
+user-invite-send = Send invitation
+user-invited = Invitation sent
+user-scope = Scope
+user-scope-hint = Partner and enterprise contacts speak for one institution; a unit coordinator looks after one or more org units (their numbers, separated by commas); a student account may be linked to a contact record (its number). Only the part that fits the role is kept.
+user-person = Contact
+user-status = Status
+user-active = Active
+user-disabled = Disabled
+user-created = Created
+user-edit = Role, scope and access
+user-disable-label = Disabled: cannot sign in; sessions and API tokens end at once
+user-reset-title = Password reset
+user-reset-help = Sends the user a link to choose a new password, valid for { $hours } hours. Using it signs them out everywhere.
+user-reset-send = Send reset link
+user-reset-sent = Reset link sent
+invitation-expires = Link valid until (UTC)
+field-role = Role
+field-display-name = Display name
+field-lang = Language
+field-unit-ids = Org units (numbers)
+field-person-id = Contact record (number)
+field-disabled = Disabled
+field-current-password = Current password
+field-new-password = New password
+field-password-confirm = New password again
+field-preferred-lang = Language
+lang-name-en = English
+lang-name-zh-CN = 简体中文 (Simplified Chinese)
+lang-follow-browser = As the browser asks
+link-queued = An e-mail to { $email } is in the outbox.
+link-show-once = If e-mail is not set up, pass on this link yourself. It is shown only now and works once:
+back = Back
+link-unknown = Link not found
+link-unknown-help = This link does not exist. Check that it was copied completely, or ask for a new one.
+link-used = Link already used
+link-used-help = This link has already been used and cannot be used again. Sign in, or ask an administrator for a new link.
+link-expired = Link expired
+link-expired-help = This link is no longer valid. Ask an administrator for a new one.
+link-stale = Invitation can no longer be used
+link-stale-help = An account with this e-mail address already exists, or the invitation refers to a record that was deleted. Ask an administrator for a new invitation.
+invitation-title = Create your account
+invitation-intro = You are invited to use Liaison as { $email } ({ $role }). Choose a display name and a password.
+invitation-accept = Create account
+password-reset-title = Choose a new password
+password-reset-intro = Choose a new password for { $email }.
+password-reset-save = Save password
+password-hint = At least { $min } characters. A long phrase is easier to remember than a short jumble.
+error-password-mismatch = The two passwords differ.
+error-wrong-password = This is not your current password.
+error-scope-not-allowed = This does not apply to the chosen role; leave it empty.
+error-own-account = You cannot change your own role or disable your own account.
+flash-account-created = Your account is ready. Sign in with your e-mail and new password.
+flash-password-reset = Your password was changed. Sign in with the new one.
+flash-password-changed = Your password was changed. Other sessions were signed out.
+flash-token-revoked = The API token was revoked.
+flash-calendar-rotated = Your calendar link was replaced; the old one no longer works.
+profile-title = Your profile
+profile-password = Change password
+profile-password-save = Change password
+profile-language = Language
+profile-tokens = API tokens
+profile-tokens-help = Tokens let programs use the API in your name (POST /api/v1/auth/token). Revoke any you no longer use.
+profile-tokens-empty = You have no active API tokens.
+token-name = Name
+token-created = Created
+token-expires = Expires
+token-revoke = Revoke
+profile-calendar = Calendar feed
+profile-calendar-help = Subscribe to this address in your calendar program. Keep it private: anyone with it can read your calendar. Replacing it stops the old address at once.
+profile-calendar-none = You have no calendar link yet.
+profile-calendar-create = Create calendar link
+profile-calendar-rotate = Replace calendar link
+page-bad-choice = Invalid choice
+page-bad-choice-help = The value sent is not one of those offered. Go back and choose again.
+outbox-title = E-mail outbox
+outbox-help = Every e-mail Liaison writes waits here until it is sent. Mail is sent only when the server runs with --smtp-url; without it, messages stay queued and can be read here.
+outbox-empty = No e-mail yet.
+outbox-col-to = To
+outbox-col-subject = Subject
+outbox-col-created = Written
+outbox-col-attempts = Attempts
+outbox-col-status = Status
+outbox-col-sent = Sent
+outbox-col-next = Next attempt
+outbox-col-error = Last error
+outbox-status-queued = Queued
+outbox-status-retrying = Retrying
+outbox-status-sent = Sent
+outbox-status-failed = Given up
+mail-invite-subject = Your invitation to Liaison
+mail-invite-body =
+    Hello,
+
+    { $inviter } invites you to Liaison, the international office's system, as { $role }.
+
+    To create your account, open this link and choose a display name and a password:
+
+    { $link }
+
+    The link works once and is valid for { $days } days. If you did not expect this e-mail, you can ignore it.
+mail-reset-subject = Choose a new Liaison password
+mail-reset-body =
+    Hello,
+
+    { $inviter } sent you a link to choose a new password for your Liaison account { $email }:
+
+    { $link }
+
+    The link works once and is valid for { $hours } hours. Using it signs you out everywhere. If you did not ask for this, tell the administrator.
+audit-action-invite = Invited
+audit-action-accept = Invitation used
+audit-action-password-change = Password changed
+audit-action-password-reset = Password reset
+audit-action-password-reset-link = Reset link sent
+audit-action-revoke = Revoked
+audit-action-rotate-calendar = Calendar link replaced
+audit-entity-invitation = Invitation
+audit-entity-api-token = API token
+audit-field-purpose = Purpose
+audit-field-lang = Language
+audit-field-invited-by = Invited by
+audit-field-expires-at = Valid until
+audit-field-used-at = Used
+audit-field-user-id = Account

@@ -10,6 +10,9 @@ language-switch = 语言
 sign-in = 登录
 sign-out = 退出
 login-failed = 邮箱或密码错误。
+sign-out-everywhere = 全部设备退出
+sign-out-everywhere-hint = 结束本账户在所有设备上的会话
+login-throttled = 登录失败次数过多，请 { $minutes } 分钟后再试。
 footer = Liaison —— 国际交流与合作、校企合作管理系统
 back-home = 返回概览
 
@@ -186,6 +189,9 @@ error-invalid-code = 只能使用字母、数字和 . - _ /。
 error-taken = 该值已被其他记录使用。
 error-cannot-change = 设定后不可更改。
 error-wrong-institution = 请选择该联系人所属机构的下属单位。
+error-password-too-short = 密码至少需要 { $limit } 个字符。
+error-password-too-long = 密码最多 { $limit } 个字符。
+error-password-common = 该密码过于常见，请换一个。
 
 ## audit and personal data
 nav-audit = 操作日志
@@ -241,3 +247,137 @@ audit-field-person-id = 人员
 audit-field-unit-ids = 下属单位
 audit-field-preferred-lang = 首选语言
 audit-field-disabled = 已停用
+
+## users, profile and e-mail
+nav-users = 用户
+nav-profile = 个人资料
+users-title = 用户
+users-search-hint = 邮箱或姓名
+users-empty = 没有符合条件的账户。邀请用户即可开始。
+users-pending = 待接受的邀请
+user-invite = 邀请用户
+user-invite-intro = 对方将收到一封邮件，其中的链接 { $days } 天内有效。通过该链接设置姓名和密码后，账户即按您在此设定的角色和范围创建。
+user-invite-send = 发送邀请
+user-invited = 邀请已发送
+user-scope = 权限范围
+user-scope-hint = 合作院校联系人和企业联系人代表一个机构；学院协调人负责一个或多个下属单位（填写编号，以逗号分隔）；学生账户可关联一条联系人记录（填写编号）。仅保留与所选角色相符的部分。
+user-person = 联系人
+user-status = 状态
+user-active = 正常
+user-disabled = 已停用
+user-created = 创建时间
+user-edit = 角色、权限范围与访问
+user-disable-label = 停用：无法登录，现有会话和 API 令牌立即失效
+user-reset-title = 重置密码
+user-reset-help = 向该用户发送设置新密码的链接，{ $hours } 小时内有效。使用后将在所有设备上退出登录。
+user-reset-send = 发送重置链接
+user-reset-sent = 重置链接已发送
+invitation-expires = 链接有效期至（UTC）
+field-role = 角色
+field-display-name = 显示名称
+field-lang = 语言
+field-unit-ids = 下属单位（编号）
+field-person-id = 联系人记录（编号）
+field-disabled = 已停用
+field-current-password = 当前密码
+field-new-password = 新密码
+field-password-confirm = 再次输入新密码
+field-preferred-lang = 语言
+lang-name-en = English（英语）
+lang-name-zh-CN = 简体中文
+lang-follow-browser = 跟随浏览器设置
+link-queued = 发往 { $email } 的邮件已进入发件箱。
+link-show-once = 如未配置邮件发送，请自行转交以下链接。该链接仅在此显示一次，且只能使用一次：
+back = 返回
+link-unknown = 链接不存在
+link-unknown-help = 该链接不存在。请检查是否完整复制，或申请新的链接。
+link-used = 链接已使用
+link-used-help = 该链接已被使用，不能再次使用。请直接登录，或联系管理员获取新链接。
+link-expired = 链接已过期
+link-expired-help = 该链接已失效。请联系管理员获取新链接。
+link-stale = 邀请已无法使用
+link-stale-help = 该邮箱已有账户，或邀请所涉及的记录已被删除。请联系管理员重新邀请。
+invitation-title = 创建您的账户
+invitation-intro = 您受邀以 { $email }（{ $role }）身份使用 Liaison。请设置显示名称和密码。
+invitation-accept = 创建账户
+password-reset-title = 设置新密码
+password-reset-intro = 为 { $email } 设置新密码。
+password-reset-save = 保存密码
+password-hint = 至少 { $min } 个字符。较长的短语比简短的乱码更容易记住。
+error-password-mismatch = 两次输入的密码不一致。
+error-wrong-password = 当前密码不正确。
+error-scope-not-allowed = 该项不适用于所选角色，请留空。
+error-own-account = 不能更改自己的角色，也不能停用自己的账户。
+flash-account-created = 账户已创建。请使用邮箱和新密码登录。
+flash-password-reset = 密码已更改。请使用新密码登录。
+flash-password-changed = 密码已更改，其他会话已退出登录。
+flash-token-revoked = API 令牌已撤销。
+flash-calendar-rotated = 日历链接已更换，旧链接立即失效。
+profile-title = 个人资料
+profile-password = 修改密码
+profile-password-save = 修改密码
+profile-language = 语言
+profile-tokens = API 令牌
+profile-tokens-help = 令牌允许程序以您的身份调用 API（POST /api/v1/auth/token）。不再使用的令牌请及时撤销。
+profile-tokens-empty = 您没有有效的 API 令牌。
+token-name = 名称
+token-created = 创建时间
+token-expires = 到期时间
+token-revoke = 撤销
+profile-calendar = 日历订阅
+profile-calendar-help = 在日历程序中订阅此地址。请勿外泄：任何持有该地址的人都能读取您的日历。更换后旧地址立即失效。
+profile-calendar-none = 您还没有日历链接。
+profile-calendar-create = 创建日历链接
+profile-calendar-rotate = 更换日历链接
+page-bad-choice = 选项无效
+page-bad-choice-help = 提交的值不在可选范围内。请返回重新选择。
+outbox-title = 发件箱
+outbox-help = Liaison 生成的每封邮件在发送前都保存在这里。只有服务器以 --smtp-url 运行时才会发送邮件；否则邮件保持排队状态，可在此阅读。
+outbox-empty = 暂无邮件。
+outbox-col-to = 收件人
+outbox-col-subject = 主题
+outbox-col-created = 生成时间
+outbox-col-attempts = 尝试次数
+outbox-col-status = 状态
+outbox-col-sent = 发送时间
+outbox-col-next = 下次尝试
+outbox-col-error = 最近错误
+outbox-status-queued = 排队中
+outbox-status-retrying = 重试中
+outbox-status-sent = 已发送
+outbox-status-failed = 已放弃
+mail-invite-subject = Liaison 账户邀请
+mail-invite-body =
+    您好！
+
+    { $inviter } 邀请您以“{ $role }”身份使用国际交流与合作处的 Liaison 系统。
+
+    请打开以下链接，设置显示名称和密码以创建账户：
+
+    { $link }
+
+    该链接只能使用一次，{ $days } 天内有效。如您并未预期收到此邮件，请忽略。
+mail-reset-subject = 设置新的 Liaison 密码
+mail-reset-body =
+    您好！
+
+    { $inviter } 为您的 Liaison 账户 { $email } 发送了设置新密码的链接：
+
+    { $link }
+
+    该链接只能使用一次，{ $hours } 小时内有效。使用后将在所有设备上退出登录。如非您本人申请，请告知管理员。
+audit-action-invite = 邀请
+audit-action-accept = 接受邀请
+audit-action-password-change = 修改密码
+audit-action-password-reset = 重置密码
+audit-action-password-reset-link = 发送重置链接
+audit-action-revoke = 撤销
+audit-action-rotate-calendar = 更换日历链接
+audit-entity-invitation = 邀请
+audit-entity-api-token = API 令牌
+audit-field-purpose = 用途
+audit-field-lang = 语言
+audit-field-invited-by = 邀请人
+audit-field-expires-at = 有效期至
+audit-field-used-at = 使用时间
+audit-field-user-id = 账户

@@ -106,6 +106,8 @@ pub struct Ctx {
     pub query: String,
     /// Whether cookies set while answering must be `Secure`.
     pub secure_cookies: bool,
+    /// The peer's address, when the server knows it (for sign-in throttling).
+    pub client_ip: Option<std::net::IpAddr>,
 }
 
 impl Ctx {
@@ -137,6 +139,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 
 /// Runs before routing: resolves language, caller and CSRF token, and sets the cookies they need.
 pub async fn context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let client_ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
     let headers = req.headers();
     let query = req.uri().query().unwrap_or("").to_string();
     let path = req.uri().path().to_string();
@@ -198,6 +204,7 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
         path,
         query,
         secure_cookies: state.config.secure_cookies,
+        client_ip,
     });
     let mut response = next.run(req).await;
     let secure = state.config.secure_cookies;
@@ -290,4 +297,92 @@ async fn check_csrf(ctx: Ctx, req: Request, next: Next) -> Response {
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Failed sign-ins allowed per account within the window before further attempts get 429.
+pub const ACCOUNT_THROTTLE: liaison_storage::ThrottleRule = liaison_storage::ThrottleRule {
+    failures: 5,
+    window: time::Duration::minutes(15),
+};
+/// Failed sign-ins allowed per client address (higher: an office shares one NAT address).
+pub const IP_THROTTLE: liaison_storage::ThrottleRule = liaison_storage::ThrottleRule {
+    failures: 20,
+    window: time::Duration::minutes(15),
+};
+
+/// The throttling keys of a sign-in attempt: the account (by normalised e-mail) and the address.
+pub fn throttle_keys(email: &str, ip: Option<std::net::IpAddr>) -> (String, Option<String>) {
+    (
+        format!("account:{}", email.trim().to_lowercase()),
+        ip.map(|ip| format!("ip:{ip}")),
+    )
+}
+
+/// Whether this attempt must wait; `Some(seconds)` for `Retry-After`.
+pub async fn sign_in_wait(
+    db: &liaison_storage::Db,
+    email: &str,
+    ip: Option<std::net::IpAddr>,
+) -> liaison_storage::StoreResult<Option<u64>> {
+    let (account, address) = throttle_keys(email, ip);
+    let mut keys = vec![(account.as_str(), ACCOUNT_THROTTLE)];
+    if let Some(a) = &address {
+        keys.push((a.as_str(), IP_THROTTLE));
+    }
+    Ok(db
+        .login_throttled(&keys)
+        .await?
+        .map(|d| d.whole_seconds().max(1) as u64))
+}
+
+/// Counts a failed sign-in against the account and the address.
+pub async fn sign_in_failed(
+    db: &liaison_storage::Db,
+    email: &str,
+    ip: Option<std::net::IpAddr>,
+) -> liaison_storage::StoreResult<()> {
+    let (account, address) = throttle_keys(email, ip);
+    let mut keys = vec![account.as_str()];
+    if let Some(a) = &address {
+        keys.push(a.as_str());
+    }
+    db.record_login_failure(&keys).await
+}
+
+/// After a successful sign-in the account's earlier failures stop counting.
+pub async fn sign_in_succeeded(
+    db: &liaison_storage::Db,
+    email: &str,
+) -> liaison_storage::StoreResult<()> {
+    db.clear_login_failures(&throttle_keys(email, None).0).await
+}
+
+/// Headers every response carries: no scripts, styles and images only from this origin, never
+/// framed, no MIME sniffing, no referrer leaking to other sites. HSTS when served over HTTPS.
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if state.config.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod error;
 pub mod html;
 pub mod i18n;
+pub mod mail;
 pub mod openapi;
 pub mod routes;
 
@@ -28,6 +29,9 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub struct WebConfig {
     /// Mark cookies `Secure` (set when the public URL is https).
     pub secure_cookies: bool,
+    /// The URL people reach the server at (`--public-url`), for links in e-mails; without it the
+    /// request's `Host` is used.
+    pub public_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -56,6 +60,10 @@ pub fn app(state: AppState) -> Router {
             auth::context,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::security_headers,
+        ))
         .with_state(state)
 }
 

@@ -20,6 +20,18 @@ fn nullable_string() -> Value {
 }
 
 fn schemas() -> Value {
+    let mut all = base_schemas();
+    if let Some(map) = all.as_object_mut() {
+        map.extend(
+            crate::api::users::schemas()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
+    }
+    all
+}
+
+fn base_schemas() -> Value {
     use liaison_domain::{InstitutionKind, OrgUnitKind, RegionTag, RelationshipStatus};
     let names = |all: &[&'static str]| all.to_vec();
     let kinds: Vec<&str> = InstitutionKind::ALL.iter().map(|k| k.as_str()).collect();
@@ -128,6 +140,9 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
         }
         _ if crate::api::personal_data::documents(path) => {
             crate::api::personal_data::openapi(method, &mut op, &mut responses)
+        }
+        _ if crate::api::users::documents(path) => {
+            crate::api::users::openapi(method, path, &mut op, &mut parameters, &mut responses)
         }
         ("GET", Some(s), false) => {
             for (name, ty) in [("page", "integer"), ("per_page", "integer")] {

@@ -61,6 +61,12 @@ pub fn table() -> Vec<RouteSpec> {
         route("GET", "/login", Public, get(html::login::form)),
         route("POST", "/login", Public, post(html::login::submit)),
         route("POST", "/logout", Signed(UseApp), post(html::login::logout)),
+        route(
+            "POST",
+            "/logout/everywhere",
+            Signed(UseApp),
+            post(html::login::logout_everywhere),
+        ),
         route("GET", "/", Signed(UseApp), get(html::home::page)),
         // Partner directory pages.
         route(
@@ -217,6 +223,105 @@ pub fn table() -> Vec<RouteSpec> {
             Signed(Action::ReadAudit),
             get(html::audit::csv),
         ),
+        // Accounts (admin), the e-mail outbox (admin), the own profile (everyone), and the
+        // one-time links of invitations and password resets (public: the token is the key).
+        route(
+            "GET",
+            "/users",
+            Signed(Action::ManageUsers),
+            get(html::users::list),
+        ),
+        route(
+            "GET",
+            "/users/invite",
+            Signed(Action::ManageUsers),
+            get(html::users::invite_form),
+        ),
+        route(
+            "POST",
+            "/users/invite",
+            Signed(Action::ManageUsers),
+            post(html::users::invite),
+        ),
+        route(
+            "GET",
+            "/users/{id}",
+            Signed(Action::ManageUsers),
+            get(html::users::show),
+        ),
+        route(
+            "POST",
+            "/users/{id}/edit",
+            Signed(Action::ManageUsers),
+            post(html::users::update),
+        ),
+        route(
+            "POST",
+            "/users/{id}/reset-password",
+            Signed(Action::ManageUsers),
+            post(html::users::reset_password),
+        ),
+        route(
+            "GET",
+            "/outbox",
+            Signed(Action::ManageUsers),
+            get(html::outbox::list),
+        ),
+        route(
+            "GET",
+            "/outbox/{id}",
+            Signed(Action::ManageUsers),
+            get(html::outbox::show),
+        ),
+        route("GET", "/profile", Signed(UseApp), get(html::profile::page)),
+        route(
+            "POST",
+            "/profile/password",
+            Signed(UseApp),
+            post(html::profile::change_password),
+        ),
+        route(
+            "POST",
+            "/profile/language",
+            Signed(UseApp),
+            post(html::profile::set_language),
+        ),
+        route(
+            "POST",
+            "/profile/tokens/{id}/revoke",
+            Signed(UseApp),
+            post(html::profile::revoke_token),
+        ),
+        route(
+            "POST",
+            "/profile/calendar",
+            Signed(UseApp),
+            post(html::profile::rotate_calendar),
+        ),
+        route(
+            "GET",
+            "/invitations/{token}",
+            Public,
+            get(html::invitations::invitation_form),
+        ),
+        route(
+            "POST",
+            "/invitations/{token}",
+            Public,
+            post(html::invitations::accept),
+        ),
+        route(
+            "GET",
+            "/password-reset/{token}",
+            Public,
+            get(html::invitations::reset_form),
+        ),
+        route(
+            "POST",
+            "/password-reset/{token}",
+            Public,
+            post(html::invitations::reset),
+        ),
         // JSON API (C3, C6).
         route(
             "GET",
@@ -332,6 +437,30 @@ pub fn table() -> Vec<RouteSpec> {
             "/api/v1/audit",
             Signed(Action::ReadAudit),
             get(api::audit::list),
+        ),
+        route(
+            "GET",
+            "/api/v1/users",
+            Signed(Action::ManageUsers),
+            get(api::users::list),
+        ),
+        route(
+            "POST",
+            "/api/v1/users",
+            Signed(Action::ManageUsers),
+            post(api::users::create),
+        ),
+        route(
+            "GET",
+            "/api/v1/users/{id}",
+            Signed(Action::ManageUsers),
+            get(api::users::show),
+        ),
+        route(
+            "PATCH",
+            "/api/v1/users/{id}",
+            Signed(Action::ManageUsers),
+            patch(api::users::update),
         ),
     ]
 }

@@ -83,6 +83,17 @@ struct ServeArgs {
     /// The URL people reach the server at; https:// marks cookies Secure.
     #[arg(long, env = "LIAISON_PUBLIC_URL")]
     public_url: Option<String>,
+    /// SMTP relay for outgoing e-mail, `smtp://[user:password@]host[:port]` (no TLS: use a relay
+    /// on this host or a trusted network). Without it, e-mail waits in the outbox (`/outbox`).
+    #[arg(long, env = "LIAISON_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The sender of outgoing e-mail.
+    #[arg(
+        long,
+        env = "LIAISON_MAIL_FROM",
+        default_value = "Liaison <liaison@localhost>"
+    )]
+    mail_from: String,
 }
 
 #[derive(Subcommand)]
@@ -199,6 +210,24 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
             .public_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://")),
+        public_url: args.public_url.clone(),
+    };
+    let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+    let mail_worker = match &args.smtp_url {
+        Some(url) => {
+            let mail_config = liaison_mail::MailConfig {
+                smtp_url: url.clone(),
+                from: args.mail_from.clone(),
+                poll: std::time::Duration::from_secs(10),
+            };
+            let mailer = liaison_mail::Mailer::new(db.clone(), &mail_config)
+                .map_err(|e| Failure::input(e.to_string()))?;
+            Some(tokio::spawn(mailer.run(mail_stopped)))
+        }
+        None => {
+            info!("no --smtp-url: e-mail stays in the outbox (see /outbox)");
+            None
+        }
     };
     let app = liaison_web::app(AppState::new(db.clone(), config));
     let listener = tokio::net::TcpListener::bind(args.addr)
@@ -208,10 +237,17 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .local_addr()
         .map_err(|e| Failure::runtime(e.to_string()))?;
     info!(addr = %local, backend = ?db.backend(), "listening on http://{local}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| Failure::runtime(format!("server failed: {e}")))?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| Failure::runtime(format!("server failed: {e}")))?;
+    let _ = stop_mail.send(true);
+    if let Some(worker) = mail_worker {
+        let _ = worker.await;
+    }
     info!("in-flight requests finished; closing the database");
     db.close().await;
     info!("stopped");
@@ -334,28 +370,45 @@ async fn user_add(args: UserAddArgs) -> Result<(), Failure> {
             args.email
         )));
     }
-    match role {
-        Role::Partner | Role::Enterprise if args.institution.is_none() => {
-            return Err(Failure::input(format!(
-                "a {role} account needs --institution ID (the institution it speaks for)"
-            )))
-        }
-        Role::Coordinator if args.units.is_empty() => {
-            return Err(Failure::input(
-                "a coordinator account needs at least one --unit ID",
-            ))
-        }
-        _ => {}
+    // The same scope rules as the admin pages and /api/v1/users.
+    let scope = liaison_domain::account::AccountScope {
+        institution_id: args.institution,
+        unit_ids: args.units.clone(),
+        person_id: args.person,
+    };
+    if let Err(errors) = liaison_domain::account::check_scope(role, &scope) {
+        let e = &errors.0[0];
+        let flag = match e.field.as_str() {
+            "institution_id" => "--institution",
+            "unit_ids" => "--unit",
+            _ => "--person",
+        };
+        return Err(Failure::input(match (e.code, flag) {
+            ("required", "--institution") => {
+                format!("a {role} account needs --institution ID (the institution it speaks for)")
+            }
+            ("required", _) => "a coordinator account needs at least one --unit ID".to_string(),
+            _ => format!("{flag} does not apply to a {role} account"),
+        }));
     }
     let mut password = String::new();
     std::io::stdin()
         .read_to_string(&mut password)
         .map_err(|e| Failure::input(format!("cannot read the password: {e}")))?;
     let password = password.lines().next().unwrap_or("").to_string();
-    if password.chars().count() < 8 {
-        return Err(Failure::input(
-            "the password must be at least 8 characters long",
-        ));
+    if let Err(e) = liaison_domain::password::check("password", &password) {
+        let why = match e.code {
+            "password-too-short" => format!(
+                "the password must be at least {} characters long",
+                liaison_domain::password::MIN_CHARS
+            ),
+            "password-too-long" => format!(
+                "the password must be at most {} characters long",
+                liaison_domain::password::MAX_CHARS
+            ),
+            _ => "the password is too common; choose another".to_string(),
+        };
+        return Err(Failure::input(why));
     }
     let db = open_migrated(&args.db).await?;
     let new = NewUser {

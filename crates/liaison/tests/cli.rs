@@ -31,6 +31,9 @@ fn help_lists_every_subcommand_and_flag() {
         "--database-url",
         "--demo",
         "LIAISON_DATABASE_URL",
+        "--smtp-url",
+        "LIAISON_SMTP_URL",
+        "--mail-from",
     ] {
         assert!(serve.contains(flag), "{flag} missing from serve --help");
     }
@@ -58,14 +61,16 @@ fn migrate_applies_once_then_reports_up_to_date() {
     let db = TestDb::new();
     let first = db.run(&["migrate"], "");
     assert!(first.status.success(), "{}", text(&first.stderr));
+    // Versions are numbered 1..=N, so the count is also the last version.
+    let n = liaison_storage::MIGRATION_COUNT;
     assert!(
-        text(&first.stdout).contains("applied 1 migration(s); schema version 1"),
+        text(&first.stdout).contains(&format!("applied {n} migration(s); schema version {n}")),
         "{}",
         text(&first.stdout)
     );
     let second = db.run(&["migrate"], "");
     assert!(second.status.success());
-    assert!(text(&second.stdout).contains("up to date (schema version 1)"));
+    assert!(text(&second.stdout).contains(&format!("up to date (schema version {n})")));
 }
 
 #[test]
@@ -99,7 +104,11 @@ fn user_add_creates_accounts_and_refuses_bad_input() {
 
     let short = db.add_user("y@example.org", "staff", "short");
     assert_eq!(short.status.code(), Some(2));
-    assert!(text(&short.stderr).contains("at least 8 characters"));
+    assert!(text(&short.stderr).contains("at least 10 characters"));
+
+    let common = db.add_user("y@example.org", "staff", "Password123");
+    assert_eq!(common.status.code(), Some(2));
+    assert!(text(&common.stderr).contains("too common"));
 
     let partner = db.add_user("p@example.org", "partner", "a-long-password");
     assert_eq!(partner.status.code(), Some(2));

@@ -2,8 +2,9 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{JsonFields, JsonObject};
 use crate::auth::{new_secret, secret_hash, verify_against_dummy, verify_password, TOKEN_DAYS};
@@ -12,8 +13,9 @@ use crate::AppState;
 
 pub async fn token(
     State(state): State<AppState>,
+    ctx: crate::auth::Ctx,
     body: JsonObject,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<axum::response::Response> {
     let mut fields = JsonFields::new(body, &["email", "password", "name"]);
     let email: Option<String> = fields.take("email");
     let password: Option<String> = fields.take("password");
@@ -22,15 +24,33 @@ pub async fn token(
     fields.require("password", password.is_some());
     fields.finish()?;
     let (email, password) = (email.expect("checked"), password.expect("checked"));
+    if let Some(seconds) = crate::auth::sign_in_wait(&state.db, &email, ctx.client_ip).await? {
+        tracing::warn!(email, ip = ?ctx.client_ip, "token refused: too many failures");
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("too many failed sign-ins; try again in {seconds} s"),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        return Ok(response);
+    }
     let account = state.db.user_for_login(&email).await?;
     let user = match account {
         Some((user, hash)) if verify_password(&password, &hash) => user,
-        Some(_) => return Err(bad_credentials()),
+        Some(_) => {
+            crate::auth::sign_in_failed(&state.db, &email, ctx.client_ip).await?;
+            return Err(bad_credentials());
+        }
         None => {
             verify_against_dummy(&password);
+            crate::auth::sign_in_failed(&state.db, &email, ctx.client_ip).await?;
             return Err(bad_credentials());
         }
     };
+    crate::auth::sign_in_succeeded(&state.db, &email).await?;
     let token = format!("lsn_{}", new_secret());
     let expires = liaison_storage::format_time(
         time::OffsetDateTime::now_utc() + time::Duration::days(TOKEN_DAYS),
@@ -44,7 +64,8 @@ pub async fn token(
     Ok((
         StatusCode::OK,
         Json(json!({"token": token, "expires_at": expires})),
-    ))
+    )
+        .into_response())
 }
 
 fn bad_credentials() -> ApiError {

@@ -10,6 +10,7 @@ pub mod institutions;
 pub mod org_units;
 pub mod people;
 pub mod personal_data;
+pub mod users;
 
 use std::collections::HashMap;
 

@@ -4,10 +4,14 @@
 pub mod audit;
 pub mod home;
 pub mod institutions;
+pub mod invitations;
 pub mod login;
 pub mod org_units;
+pub mod outbox;
 pub mod people;
 pub mod personal_data;
+pub mod profile;
+pub mod users;
 
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -69,6 +73,12 @@ pub fn layout(ctx: &Ctx, title: &str, content: Markup) -> Markup {
     {
         nav.push(("/audit", "nav-audit"));
     }
+    if ctx.user.as_ref().is_some_and(|u| {
+        liaison_domain::access::allows(u.role, liaison_domain::Action::ManageUsers)
+    }) {
+        nav.push(("/users", "nav-users"));
+    }
+    nav.push(("/profile", "nav-profile"));
     html! {
         (DOCTYPE)
         html lang=(ctx.lang.tag()) {
@@ -101,6 +111,10 @@ pub fn layout(ctx: &Ctx, title: &str, content: Markup) -> Markup {
                             form.inline method="post" action="/logout" {
                                 (csrf_input(ctx))
                                 button.link type="submit" { (ctx.t("sign-out")) }
+                            }
+                            form.inline method="post" action="/logout/everywhere" {
+                                (csrf_input(ctx))
+                                button.link type="submit" title=(ctx.t("sign-out-everywhere-hint")) { (ctx.t("sign-out-everywhere")) }
                             }
                         }
                     }

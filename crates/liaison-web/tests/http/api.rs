@@ -173,6 +173,16 @@ async fn institution_lifecycle_with_versions_and_audit() {
         "Xi'an Jiaotong University",
         "PATCH keeps fields it was not sent"
     );
+    let found = |q: &'static str| {
+        let app = &app;
+        async move {
+            app.api("GET", &format!("/api/v1/institutions?q={q}"), t, None)
+                .await
+                .json()["total"]
+                .clone()
+        }
+    };
+    assert_eq!(found("jiaotong").await, 1, "search finds the new record");
 
     let stale = app
         .api(
@@ -210,6 +220,11 @@ async fn institution_lifecycle_with_versions_and_audit() {
         )
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        found("jiaotong").await,
+        0,
+        "search forgets a deleted record"
+    );
     let gone = app
         .api("GET", &format!("/api/v1/institutions/{id}"), t, None)
         .await;
@@ -425,6 +440,27 @@ async fn search_filters_sorting_and_pagination() {
         q("q=%25").await.json()["total"],
         0,
         "LIKE wildcards are literal"
+    );
+    // Three characters or more go through the trigram index on SQLite and PostgreSQL.
+    assert_eq!(
+        names(&q("q=%E8%A5%BF%E5%AE%89%E4%BA%A4").await),
+        ["Xi'an Jiaotong University"],
+        "Chinese substring 西安交"
+    );
+    assert_eq!(
+        names(&q("q=xi%27an%20jiao").await),
+        ["Xi'an Jiaotong University"],
+        "apostrophe and space"
+    );
+    assert_eq!(
+        q("q=%22kazakh%22").await.json()["total"],
+        0,
+        "double quotes are literal text, not search syntax"
+    );
+    assert_eq!(
+        q("q=national%20univ%25").await.json()["total"],
+        0,
+        "a wildcard inside a long query is literal too"
     );
     assert_eq!(
         names(&q("country=KZ").await),
@@ -726,4 +762,40 @@ async fn openapi_document_covers_every_api_route() {
     for schema in doc["components"]["schemas"].as_object().unwrap().keys() {
         assert!(!schema.is_empty());
     }
+}
+
+#[tokio::test]
+async fn search_follows_a_renamed_partner() {
+    let app = TestApp::new().await;
+    let token = app.token(Role::Staff).await;
+    let t = Some(token.as_str());
+    let created = app
+        .api("POST", "/api/v1/institutions", t, Some(xjtu()))
+        .await;
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let renamed = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/institutions/{id}"),
+            t,
+            Some(json!({"version": 1, "name": {"en": "Shaanxi Normal University", "zh": "陕西师范大学"}})),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    let total = |q: &'static str| {
+        let app = &app;
+        async move {
+            app.api("GET", &format!("/api/v1/institutions?q={q}"), t, None)
+                .await
+                .json()["total"]
+                .clone()
+        }
+    };
+    assert_eq!(total("jiaotong").await, 0, "the old name is forgotten");
+    assert_eq!(total("normal%20univ").await, 1, "the new name is found");
+    assert_eq!(
+        total("%E5%B8%88%E8%8C%83%E5%A4%A7").await,
+        1,
+        "the new Chinese name (师范大) is found"
+    );
 }

@@ -4,4 +4,6 @@
 mod api;
 mod audit;
 mod pages;
+mod security;
 mod support;
+mod users;

@@ -161,6 +161,41 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .id;
+    // Account pages need an account, an e-mail in the outbox and live one-time links (showing
+    // a link's page does not use it up, so one of each serves both languages).
+    let admin_token = app.token(Role::Admin).await;
+    let invited = app
+        .api(
+            "POST",
+            "/api/v1/users",
+            Some(&admin_token),
+            Some(serde_json::json!({"email": "invitee@example.org", "role": "staff"})),
+        )
+        .await
+        .json();
+    let invite_token = invited["link"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let account = app.db.users().await.unwrap()[0].clone();
+    let reset_page = staff
+        .post(&format!("/users/{}/reset-password", account.id), &[])
+        .await;
+    let reset_token: String = reset_page.body
+        [reset_page.body.find("/password-reset/").unwrap() + 16..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let mail = app
+        .db
+        .outbox(None, &Default::default())
+        .await
+        .unwrap()
+        .items[0]
+        .id;
     for lang in ["en", "zh-CN"] {
         for spec in table()
             .iter()
@@ -170,13 +205,23 @@ async fn every_page_renders_in_both_languages() {
                 with_units.1
             } else if spec.path.starts_with("/people") {
                 person
+            } else if spec.path.starts_with("/users") {
+                account.id
+            } else if spec.path.starts_with("/outbox") {
+                mail
             } else {
                 with_units.0
+            };
+            let token = if spec.path.starts_with("/invitations") {
+                &invite_token
+            } else {
+                &reset_token
             };
             let path = spec
                 .path
                 .replace("{id}", &id.to_string())
-                .replace("{file}", "app.css");
+                .replace("{file}", "app.css")
+                .replace("{token}", token);
             let reply = staff.get(&format!("{path}?lang={lang}")).await;
             if path == "/login" {
                 assert_eq!(
