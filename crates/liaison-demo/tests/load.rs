@@ -39,7 +39,12 @@ async fn loads_into_an_empty_database_once() {
         descending: false,
     };
     let people = db
-        .people(&PersonFilter::default(), &sort, &PageRequest::default())
+        .people(
+            &liaison_domain::Scope::All,
+            &PersonFilter::default(),
+            &sort,
+            &PageRequest::default(),
+        )
         .await
         .unwrap();
     assert_eq!(people.total as usize, summary.people);

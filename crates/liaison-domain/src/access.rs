@@ -3,6 +3,8 @@
 //! Deny by default: an action a role is not listed for is refused. Scopes (a coordinator's units,
 //! a partner's institution) narrow what a permitted role sees; they are applied by storage.
 
+use crate::Id;
+
 string_enum!(
     /// The roles of DESIGN.md (C2 wire names).
     Role, "role" {
@@ -21,10 +23,12 @@ string_enum!(
 pub enum Action {
     /// See the dashboard and own profile; every signed-in user may.
     UseApp,
-    /// Browse partners, their units and contacts.
+    /// Browse partners, their units and contacts (within the caller's [`Scope`]).
     ReadDirectory,
-    /// Create, edit and delete partners, units and contacts.
-    EditDirectory,
+    /// Create, edit and delete partner institutions.
+    EditPartners,
+    /// Create, edit and delete org units and contacts (within the caller's [`Scope`]).
+    EditContacts,
     /// Manage user accounts.
     ManageUsers,
     /// Read the audit log.
@@ -37,7 +41,8 @@ impl Action {
     pub const ALL: &'static [Action] = &[
         Action::UseApp,
         Action::ReadDirectory,
-        Action::EditDirectory,
+        Action::EditPartners,
+        Action::EditContacts,
         Action::ManageUsers,
         Action::ReadAudit,
         Action::ManagePersonalData,
@@ -50,10 +55,80 @@ pub fn allows(role: Role, action: Action) -> bool {
     use Role::*;
     match action {
         UseApp => true,
-        ReadDirectory | EditDirectory => matches!(role, Admin | Staff),
+        ReadDirectory => matches!(role, Admin | Staff | Coordinator | Partner | Enterprise),
+        EditPartners => matches!(role, Admin | Staff),
+        EditContacts => matches!(role, Admin | Staff | Coordinator),
         ManageUsers => role == Admin,
         ReadAudit => matches!(role, Admin | Staff),
         ManagePersonalData => role == Admin,
+    }
+}
+
+/// Which records a user's role reaches. The route guard checks the action (`allows`); the scope
+/// narrows it to records: storage filters lists by it in SQL, handlers check single records with
+/// the `may_*` methods (404 when the record is not visible at all, 403 when visible but not
+/// editable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every record (admin, staff).
+    All,
+    /// A coordinator: these org units and every unit below them (already expanded).
+    Units(Vec<Id>),
+    /// A partner or enterprise contact: the institution they speak for.
+    Institution(Id),
+    /// No directory record (students, editors, or a scoped role without its scope).
+    Nothing,
+}
+
+impl Scope {
+    /// The scope of a role, given the account's institution and its (expanded) units.
+    pub fn of(role: Role, institution_id: Option<Id>, units: Vec<Id>) -> Scope {
+        match role {
+            Role::Admin | Role::Staff => Scope::All,
+            Role::Coordinator if !units.is_empty() => Scope::Units(units),
+            Role::Partner | Role::Enterprise => {
+                institution_id.map_or(Scope::Nothing, Scope::Institution)
+            }
+            _ => Scope::Nothing,
+        }
+    }
+
+    fn has_unit(&self, unit: Option<Id>) -> bool {
+        matches!((self, unit), (Scope::Units(units), Some(u)) if units.contains(&u))
+    }
+
+    /// Coordinators browse every partner (they work with all of them); partner and enterprise
+    /// contacts see only their own institution.
+    pub fn may_read_institution(&self, institution_id: Id) -> bool {
+        match self {
+            Scope::All | Scope::Units(_) => true,
+            Scope::Institution(own) => *own == institution_id,
+            Scope::Nothing => false,
+        }
+    }
+
+    pub fn may_read_unit(&self, institution_id: Id) -> bool {
+        self.may_read_institution(institution_id)
+    }
+
+    /// A coordinator edits their own units and those below them, and may add units below them.
+    pub fn may_edit_unit(&self, unit_id: Id) -> bool {
+        matches!(self, Scope::All) || self.has_unit(Some(unit_id))
+    }
+
+    /// A coordinator sees the contacts of their own units only.
+    pub fn may_read_person(&self, institution_id: Option<Id>, org_unit_id: Option<Id>) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Units(_) => self.has_unit(org_unit_id),
+            Scope::Institution(own) => institution_id == Some(*own),
+            Scope::Nothing => false,
+        }
+    }
+
+    /// A coordinator creates and edits contacts attached to their own units.
+    pub fn may_edit_person(&self, org_unit_id: Option<Id>) -> bool {
+        matches!(self, Scope::All) || self.has_unit(org_unit_id)
     }
 }
 
@@ -62,12 +137,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_office_roles_edit_the_directory() {
+    fn only_office_roles_edit_partners() {
         for role in Role::ALL {
             let expected = matches!(role, Role::Admin | Role::Staff);
-            assert_eq!(allows(*role, Action::EditDirectory), expected, "{role}");
+            assert_eq!(allows(*role, Action::EditPartners), expected, "{role}");
         }
+        assert!(allows(Role::Coordinator, Action::EditContacts));
+        assert!(!allows(Role::Partner, Action::EditContacts));
+        assert!(!allows(Role::Student, Action::ReadDirectory));
+        assert!(!allows(Role::Editor, Action::ReadDirectory));
         assert!(!allows(Role::Staff, Action::ManageUsers));
         assert!(allows(Role::Admin, Action::ManageUsers));
+    }
+
+    #[test]
+    fn scopes_narrow_records() {
+        let coordinator = Scope::of(Role::Coordinator, None, vec![7, 8]);
+        assert!(coordinator.may_read_institution(1));
+        assert!(coordinator.may_edit_unit(8));
+        assert!(!coordinator.may_edit_unit(9));
+        assert!(coordinator.may_read_person(Some(1), Some(7)));
+        assert!(!coordinator.may_read_person(Some(1), None));
+        assert!(!coordinator.may_edit_person(Some(9)));
+
+        let partner = Scope::of(Role::Partner, Some(3), vec![]);
+        assert!(partner.may_read_institution(3));
+        assert!(!partner.may_read_institution(4));
+        assert!(partner.may_read_person(Some(3), None));
+        assert!(!partner.may_edit_person(None));
+        assert!(!partner.may_edit_unit(1));
+
+        assert_eq!(Scope::of(Role::Coordinator, None, vec![]), Scope::Nothing);
+        assert_eq!(Scope::of(Role::Student, Some(3), vec![1]), Scope::Nothing);
+        assert_eq!(Scope::of(Role::Staff, None, vec![]), Scope::All);
     }
 }

@@ -20,7 +20,7 @@ pub mod search;
 pub mod text;
 pub mod validation;
 
-pub use access::{Action, Role};
+pub use access::{Action, Role, Scope};
 pub use country::CountryCode;
 pub use institution::{
     Institution, InstitutionDraft, InstitutionKind, RegionTag, RelationshipStatus,

@@ -8,7 +8,7 @@ use sqlx::Row;
 
 use crate::query::{self, Arg, Conditions};
 use crate::table::Tx;
-use crate::users::{from_row, session_user, COLUMNS, TABLE};
+use crate::users::{from_row, COLUMNS, TABLE};
 use crate::{audit, Actor, Db, Page, SessionUser, StoreError, StoreResult, User};
 use liaison_domain::account::AccountScope;
 use liaison_domain::{FieldError, FieldErrors, Id, PageRequest, Role, Sort};
@@ -444,14 +444,19 @@ impl Db {
 
     /// The enabled account a calendar feed secret belongs to (for the feed).
     pub async fn user_by_ical_secret(&self, secret: &str) -> StoreResult<Option<SessionUser>> {
-        let row = sqlx::query(
-            "SELECT id, email, role, display_name, preferred_lang FROM users \
-             WHERE ical_secret = $1 AND disabled = 0",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM users u WHERE u.ical_secret = $1 AND u.disabled = 0",
+            crate::users::SESSION_COLUMNS
+        ))
         .bind(secret.to_string())
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(session_user).transpose()
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(Some(
+                self.with_scope(crate::users::session_user(&row)?).await?,
+            )),
+        }
     }
 }
 

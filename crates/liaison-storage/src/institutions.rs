@@ -7,7 +7,7 @@ use crate::table::{count_where, has_id, versioned, Table, Tx};
 use crate::{Actor, Db, Page, StoreError, StoreResult};
 use liaison_domain::{
     CountryCode, FieldError, FieldErrors, Id, Institution, InstitutionDraft, InstitutionKind,
-    PageRequest, RegionTag, RelationshipStatus, Sort,
+    PageRequest, RegionTag, RelationshipStatus, Scope, Sort,
 };
 
 /// Sortable fields; the first is the default.
@@ -133,14 +133,17 @@ const WRITE_COLUMNS: &[&str] = &[
 ];
 
 impl Db {
+    /// One page of the records `scope` reaches, filtered, searched and sorted in SQL.
     pub async fn institutions(
         &self,
+        scope: &Scope,
         filter: &InstitutionFilter,
         sort: &Sort,
         page: &PageRequest,
     ) -> StoreResult<Page<Institution>> {
         let mut c = Conditions::default();
         c.search(self.backend(), "institutions", filter.q.as_deref());
+        c.scope(scope, "id", None);
         if let Some(country) = filter.country {
             c.add("country = ?", Arg::Text(country.as_str().into()));
         }

@@ -8,7 +8,7 @@ use crate::table::{count_where, has_id, versioned, Table, Tx};
 use crate::{Actor, Db, Page, StoreError, StoreResult};
 use liaison_domain::org_unit::parent_would_cycle;
 use liaison_domain::{
-    FieldError, FieldErrors, Id, OrgUnit, OrgUnitDraft, OrgUnitKind, PageRequest, Sort,
+    FieldError, FieldErrors, Id, OrgUnit, OrgUnitDraft, OrgUnitKind, PageRequest, Scope, Sort,
 };
 
 pub const ORG_UNIT_SORTS: &[&str] = &["name", "kind", "created_at", "updated_at"];
@@ -135,14 +135,17 @@ async fn check_references(tx: &mut Tx, draft: &OrgUnitDraft, this: Option<Id>) -
 }
 
 impl Db {
+    /// One page of the records `scope` reaches, filtered, searched and sorted in SQL.
     pub async fn org_units(
         &self,
+        scope: &Scope,
         filter: &OrgUnitFilter,
         sort: &Sort,
         page: &PageRequest,
     ) -> StoreResult<Page<OrgUnit>> {
         let mut c = Conditions::default();
         c.search(self.backend(), "org_units", filter.q.as_deref());
+        c.scope(scope, "institution_id", None);
         if let Some(id) = filter.institution_id {
             c.add("institution_id = ?", Arg::Int(id));
         }

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use crate::query::{self, Arg, Conditions};
 use crate::table::{has_id, versioned, Table, Tx};
 use crate::{Actor, Db, Page, StoreError, StoreResult};
-use liaison_domain::{FieldError, FieldErrors, Id, PageRequest, Person, PersonDraft, Sort};
+use liaison_domain::{FieldError, FieldErrors, Id, PageRequest, Person, PersonDraft, Scope, Sort};
 
 pub const PERSON_SORTS: &[&str] = &["name", "created_at", "updated_at"];
 
@@ -125,14 +125,17 @@ pub(crate) async fn detach_from_unit(tx: &mut Tx, actor: &Actor, unit: Id) -> St
 }
 
 impl Db {
+    /// One page of the records `scope` reaches, filtered, searched and sorted in SQL.
     pub async fn people(
         &self,
+        scope: &Scope,
         filter: &PersonFilter,
         sort: &Sort,
         page: &PageRequest,
     ) -> StoreResult<Page<Person>> {
         let mut c = Conditions::default();
         c.search(self.backend(), "people", filter.q.as_deref());
+        c.scope(scope, "institution_id", Some("org_unit_id"));
         if let Some(id) = filter.institution_id {
             c.add("institution_id = ?", Arg::Int(id));
         }

@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::{Backend, StoreError, StoreResult};
-use liaison_domain::{LocalizedText, PageRequest, Sort};
+use liaison_domain::{LocalizedText, PageRequest, Scope, Sort};
 
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {
@@ -27,6 +27,40 @@ impl Conditions {
         self.args.push(arg);
         self.clauses
             .push(clause.replace('?', &format!("${}", self.args.len())));
+    }
+
+    /// `column IN (ids)`; no ids matches nothing.
+    pub(crate) fn add_in(&mut self, column: &str, ids: &[i64]) {
+        if ids.is_empty() {
+            self.clauses.push("1 = 0".into());
+            return;
+        }
+        let mut placeholders = Vec::with_capacity(ids.len());
+        for id in ids {
+            self.args.push(Arg::Int(*id));
+            placeholders.push(format!("${}", self.args.len()));
+        }
+        self.clauses
+            .push(format!("{column} IN ({})", placeholders.join(", ")));
+    }
+
+    /// Narrows a directory list to what `scope` reaches: `institution_column` is the record's
+    /// institution, `unit_column` the org unit a coordinator's scope is checked against (`None`:
+    /// coordinators see every row, as with partner institutions).
+    pub(crate) fn scope(
+        &mut self,
+        scope: &Scope,
+        institution_column: &str,
+        unit_column: Option<&str>,
+    ) {
+        match (scope, unit_column) {
+            (Scope::All, _) | (Scope::Units(_), None) => {}
+            (Scope::Units(units), Some(column)) => self.add_in(column, units),
+            (Scope::Institution(id), _) => {
+                self.add(&format!("{institution_column} = ?"), Arg::Int(*id))
+            }
+            (Scope::Nothing, _) => self.clauses.push("1 = 0".into()),
+        }
     }
 
     pub(crate) fn where_sql(&self) -> String {

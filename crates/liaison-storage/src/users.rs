@@ -8,7 +8,7 @@ use sqlx::Row;
 use crate::query;
 use crate::table::{has_id, versioned, Table};
 use crate::{Actor, Db, StoreError, StoreResult};
-use liaison_domain::{FieldError, FieldErrors, Id, Role};
+use liaison_domain::{FieldError, FieldErrors, Id, Role, Scope};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
@@ -51,6 +51,12 @@ pub struct SessionUser {
     pub role: Role,
     pub display_name: Option<String>,
     pub preferred_lang: Option<String>,
+    /// The institution a partner or enterprise contact speaks for.
+    pub institution_id: Option<Id>,
+    /// The person record a student account belongs to.
+    pub person_id: Option<Id>,
+    /// The records the account reaches (coordinator units already expanded to sub-units).
+    pub scope: Scope,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,6 +102,12 @@ pub(crate) fn from_row(row: &AnyRow) -> StoreResult<User> {
     })
 }
 
+/// The columns [`session_user`] reads, for queries over `users` aliased `u`.
+pub(crate) const SESSION_COLUMNS: &str =
+    "u.id, u.email, u.role, u.display_name, u.preferred_lang, u.institution_id, u.person_id";
+
+/// A signed-in caller from a row of [`SESSION_COLUMNS`]; the scope is completed by
+/// [`Db::with_scope`].
 pub(crate) fn session_user(row: &AnyRow) -> StoreResult<SessionUser> {
     Ok(SessionUser {
         id: query::int(row, "id")?,
@@ -103,7 +115,41 @@ pub(crate) fn session_user(row: &AnyRow) -> StoreResult<SessionUser> {
         role: query::parse_enum(row, "role", Role::parse)?,
         display_name: query::opt_text(row, "display_name")?,
         preferred_lang: query::opt_text(row, "preferred_lang")?,
+        institution_id: query::opt_int(row, "institution_id")?,
+        person_id: query::opt_int(row, "person_id")?,
+        scope: Scope::Nothing,
     })
+}
+
+impl Db {
+    /// Completes a caller's scope: a coordinator's units and every unit below them.
+    pub(crate) async fn with_scope(&self, mut user: SessionUser) -> StoreResult<SessionUser> {
+        let units = if user.role == Role::Coordinator {
+            sqlx::query(
+                "WITH RECURSIVE scope_units (id) AS ( \
+                   SELECT org_unit_id FROM user_units WHERE user_id = $1 \
+                   UNION SELECT o.id FROM org_units o JOIN scope_units s ON o.parent_id = s.id) \
+                 SELECT id FROM scope_units ORDER BY id",
+            )
+            .bind(user.id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<Vec<_>, _>>()?
+        } else {
+            Vec::new()
+        };
+        user.scope = Scope::of(user.role, user.institution_id, units);
+        Ok(user)
+    }
+
+    async fn scoped(&self, row: Option<AnyRow>) -> StoreResult<Option<SessionUser>> {
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(Some(self.with_scope(session_user(&row)?).await?)),
+        }
+    }
 }
 
 /// Inserts an account inside the caller's transaction; the e-mail must be unused and every scope
@@ -169,17 +215,17 @@ impl Db {
 
     /// The account and its password hash, for signing in. Disabled accounts are not returned.
     pub async fn user_for_login(&self, email: &str) -> StoreResult<Option<(SessionUser, String)>> {
-        let row = sqlx::query(
-            "SELECT id, email, role, display_name, preferred_lang, password_hash FROM users \
-             WHERE email = $1 AND disabled = 0",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {SESSION_COLUMNS}, u.password_hash FROM users u \
+                 WHERE u.email = $1 AND u.disabled = 0"
+        ))
         .bind(email.trim().to_lowercase())
         .fetch_optional(&self.pool)
         .await?;
         match row {
             None => Ok(None),
             Some(row) => Ok(Some((
-                session_user(&row)?,
+                self.with_scope(session_user(&row)?).await?,
                 query::text(&row, "password_hash")?,
             ))),
         }
@@ -210,15 +256,15 @@ impl Db {
     /// The user behind a live session cookie, if the session exists, is unexpired and the
     /// account is enabled.
     pub async fn session_user(&self, token_hash: &str) -> StoreResult<Option<SessionUser>> {
-        let row = sqlx::query(
-            "SELECT u.id, u.email, u.role, u.display_name, u.preferred_lang FROM sessions s \
-             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
+        ))
         .bind(token_hash.to_string())
         .bind(crate::now())
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(session_user).transpose()
+        self.scoped(row).await
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
@@ -248,15 +294,15 @@ impl Db {
     }
 
     pub async fn token_user(&self, token_hash: &str) -> StoreResult<Option<SessionUser>> {
-        let row = sqlx::query(
-            "SELECT u.id, u.email, u.role, u.display_name, u.preferred_lang FROM api_tokens t \
-             JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled = 0",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {SESSION_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                 WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled = 0"
+        ))
         .bind(token_hash.to_string())
         .bind(crate::now())
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(session_user).transpose()
+        self.scoped(row).await
     }
 
     pub async fn count_users(&self) -> StoreResult<i64> {

@@ -198,6 +198,7 @@ error-invalid-code = Use letters, digits and . - _ / only.
 error-taken = Another record already uses this value.
 error-cannot-change = This cannot be changed once set.
 error-wrong-institution = Choose a unit of this contact's institution.
+error-outside-scope = Choose one of the units you look after.
 error-password-too-short = Use at least { $limit } characters.
 error-password-too-long = Use at most { $limit } characters.
 error-password-common = This password is too common; choose another.

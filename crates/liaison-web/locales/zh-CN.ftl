@@ -189,6 +189,7 @@ error-invalid-code = 只能使用字母、数字和 . - _ /。
 error-taken = 该值已被其他记录使用。
 error-cannot-change = 设定后不可更改。
 error-wrong-institution = 请选择该联系人所属机构的下属单位。
+error-outside-scope = 请选择您负责的单位。
 error-password-too-short = 密码至少需要 { $limit } 个字符。
 error-password-too-long = 密码最多 { $limit } 个字符。
 error-password-common = 该密码过于常见，请换一个。

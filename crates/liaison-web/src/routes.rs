@@ -54,7 +54,7 @@ fn route(
 
 pub fn table() -> Vec<RouteSpec> {
     use Access::{Public, Signed};
-    use Action::{EditDirectory as Edit, ReadDirectory as Read, UseApp};
+    use Action::{EditContacts as EditScoped, EditPartners as Edit, ReadDirectory as Read, UseApp};
     vec![
         route("GET", "/healthz", Public, get(html::healthz)),
         route("GET", "/static/{file}", Public, get(html::static_file)),
@@ -120,13 +120,13 @@ pub fn table() -> Vec<RouteSpec> {
         route(
             "GET",
             "/institutions/{id}/units/new",
-            Signed(Edit),
+            Signed(EditScoped),
             get(html::org_units::new_form),
         ),
         route(
             "POST",
             "/institutions/{id}/units",
-            Signed(Edit),
+            Signed(EditScoped),
             post(html::org_units::create),
         ),
         route(
@@ -138,58 +138,63 @@ pub fn table() -> Vec<RouteSpec> {
         route(
             "GET",
             "/org-units/{id}/edit",
-            Signed(Edit),
+            Signed(EditScoped),
             get(html::org_units::edit_form),
         ),
         route(
             "POST",
             "/org-units/{id}/edit",
-            Signed(Edit),
+            Signed(EditScoped),
             post(html::org_units::update),
         ),
         route(
             "GET",
             "/org-units/{id}/delete",
-            Signed(Edit),
+            Signed(EditScoped),
             get(html::org_units::confirm_delete),
         ),
         route(
             "POST",
             "/org-units/{id}/delete",
-            Signed(Edit),
+            Signed(EditScoped),
             post(html::org_units::delete),
         ),
         route("GET", "/people", Signed(Read), get(html::people::list)),
         route(
             "GET",
             "/people/new",
-            Signed(Edit),
+            Signed(EditScoped),
             get(html::people::new_form),
         ),
-        route("POST", "/people", Signed(Edit), post(html::people::create)),
+        route(
+            "POST",
+            "/people",
+            Signed(EditScoped),
+            post(html::people::create),
+        ),
         route("GET", "/people/{id}", Signed(Read), get(html::people::show)),
         route(
             "GET",
             "/people/{id}/edit",
-            Signed(Edit),
+            Signed(EditScoped),
             get(html::people::edit_form),
         ),
         route(
             "POST",
             "/people/{id}/edit",
-            Signed(Edit),
+            Signed(EditScoped),
             post(html::people::update),
         ),
         route(
             "GET",
             "/people/{id}/delete",
-            Signed(Edit),
+            Signed(EditScoped),
             get(html::people::confirm_delete),
         ),
         route(
             "POST",
             "/people/{id}/delete",
-            Signed(Edit),
+            Signed(EditScoped),
             post(html::people::delete),
         ),
         // Personal data (admin) and the audit log (office staff).
@@ -369,7 +374,7 @@ pub fn table() -> Vec<RouteSpec> {
         route(
             "POST",
             "/api/v1/org-units",
-            Signed(Edit),
+            Signed(EditScoped),
             post(api::org_units::create),
         ),
         route(
@@ -381,13 +386,13 @@ pub fn table() -> Vec<RouteSpec> {
         route(
             "PATCH",
             "/api/v1/org-units/{id}",
-            Signed(Edit),
+            Signed(EditScoped),
             patch(api::org_units::update),
         ),
         route(
             "DELETE",
             "/api/v1/org-units/{id}",
-            Signed(Edit),
+            Signed(EditScoped),
             delete(api::org_units::remove),
         ),
         route(
@@ -399,7 +404,7 @@ pub fn table() -> Vec<RouteSpec> {
         route(
             "POST",
             "/api/v1/people",
-            Signed(Edit),
+            Signed(EditScoped),
             post(api::people::create),
         ),
         route(
@@ -411,13 +416,13 @@ pub fn table() -> Vec<RouteSpec> {
         route(
             "PATCH",
             "/api/v1/people/{id}",
-            Signed(Edit),
+            Signed(EditScoped),
             patch(api::people::update),
         ),
         route(
             "DELETE",
             "/api/v1/people/{id}",
-            Signed(Edit),
+            Signed(EditScoped),
             delete(api::people::remove),
         ),
         route(

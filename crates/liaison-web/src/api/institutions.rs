@@ -56,13 +56,14 @@ pub fn filter_from(query: &ListQuery) -> Result<InstitutionFilter, FieldErrors> 
 
 pub async fn list(
     State(state): State<AppState>,
+    ctx: Ctx,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<ListBody<Institution>>> {
     let query = ListQuery::parse(raw.as_deref(), INSTITUTION_SORTS, FILTERS)?;
     let filter = filter_from(&query)?;
     let page = state
         .db
-        .institutions(&filter, &query.sort, &query.page)
+        .institutions(&ctx.user().scope, &filter, &query.sort, &query.page)
         .await?;
     Ok(Json(ListBody {
         items: page.items,
@@ -74,9 +75,12 @@ pub async fn list(
 
 pub async fn show(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Institution>> {
-    Ok(Json(state.db.institution(parse_id(&id)?).await?))
+    let id = parse_id(&id)?;
+    super::check_record(ctx.user().scope.may_read_institution(id), true)?;
+    Ok(Json(state.db.institution(id).await?))
 }
 
 /// Applies the fields present in `fields` over `draft`.

@@ -301,3 +301,23 @@ pub fn merge<T>(
         }
     }
 }
+
+/// A record-level access check after the route guard: 404 when the caller's scope does not reach
+/// the record at all (its existence does not leak), 403 when they may see it but not change it.
+pub fn check_record(visible: bool, permitted: bool) -> ApiResult<()> {
+    if !visible {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such record",
+        ));
+    }
+    if !permitted {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this record is outside what your account may change",
+        ));
+    }
+    Ok(())
+}

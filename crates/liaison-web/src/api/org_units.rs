@@ -26,6 +26,7 @@ const FILTERS: &[&str] = &["institution_id", "parent_id", "kind"];
 
 pub async fn list(
     State(state): State<AppState>,
+    ctx: Ctx,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<ListBody<OrgUnit>>> {
     let query = ListQuery::parse(raw.as_deref(), ORG_UNIT_SORTS, FILTERS)?;
@@ -39,7 +40,7 @@ pub async fn list(
     errors.into_result(())?;
     let page = state
         .db
-        .org_units(&filter, &query.sort, &query.page)
+        .org_units(&ctx.user().scope, &filter, &query.sort, &query.page)
         .await?;
     Ok(Json(ListBody {
         items: page.items,
@@ -51,9 +52,24 @@ pub async fn list(
 
 pub async fn show(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Json<OrgUnit>> {
-    Ok(Json(state.db.org_unit(parse_id(&id)?).await?))
+    let unit = state.db.org_unit(parse_id(&id)?).await?;
+    super::check_record(
+        ctx.user().scope.may_read_unit(unit.draft.institution_id),
+        true,
+    )?;
+    Ok(Json(unit))
+}
+
+/// A unit may be placed (created or moved) only below a unit the caller may edit, unless their
+/// scope is everything.
+fn check_placement(ctx: &Ctx, draft: &OrgUnitDraft) -> ApiResult<()> {
+    let scope = &ctx.user().scope;
+    let permitted = matches!(scope, liaison_domain::Scope::All)
+        || draft.parent_id.is_some_and(|p| scope.may_edit_unit(p));
+    super::check_record(true, permitted)
 }
 
 fn apply(draft: &mut OrgUnitDraft, fields: &mut JsonFields) {
@@ -98,6 +114,7 @@ pub async fn create(
         has_institution && draft.institution_id != 0,
     );
     let draft = merge(fields.errors, draft.validate())?;
+    check_placement(&ctx, &draft)?;
     let created = state.db.create_org_unit(&actor(&ctx), &draft).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -110,11 +127,20 @@ pub async fn update(
 ) -> ApiResult<Json<OrgUnit>> {
     let id = parse_id(&id)?;
     let current = state.db.org_unit(id).await?;
+    let scope = &ctx.user().scope;
+    super::check_record(
+        scope.may_read_unit(current.draft.institution_id),
+        scope.may_edit_unit(id),
+    )?;
+    let moved = current.draft.parent_id;
     let mut fields = JsonFields::new(body, &[FIELDS, &["version"]].concat());
     let version = fields.version();
     let mut draft = current.draft;
     apply(&mut draft, &mut fields);
     let draft = merge(fields.errors, draft.validate())?;
+    if draft.parent_id != moved {
+        check_placement(&ctx, &draft)?;
+    }
     let version = version.expect("a missing version is an error above");
     Ok(Json(
         state
@@ -132,6 +158,12 @@ pub async fn remove(
     body: Bytes,
 ) -> ApiResult<StatusCode> {
     let id = parse_id(&id)?;
+    let current = state.db.org_unit(id).await?;
+    let scope = &ctx.user().scope;
+    super::check_record(
+        scope.may_read_unit(current.draft.institution_id),
+        scope.may_edit_unit(id),
+    )?;
     let version = delete_version(query.as_deref(), &body)?;
     state.db.delete_org_unit(&actor(&ctx), id, version).await?;
     Ok(StatusCode::NO_CONTENT)

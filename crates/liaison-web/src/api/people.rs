@@ -27,6 +27,7 @@ const FILTERS: &[&str] = &["institution_id", "org_unit_id"];
 
 pub async fn list(
     State(state): State<AppState>,
+    ctx: Ctx,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<ListBody<Person>>> {
     let query = ListQuery::parse(raw.as_deref(), PERSON_SORTS, FILTERS)?;
@@ -37,7 +38,10 @@ pub async fn list(
         org_unit_id: query.filter("org_unit_id", |v| v.parse().ok(), &mut errors),
     };
     errors.into_result(())?;
-    let page = state.db.people(&filter, &query.sort, &query.page).await?;
+    let page = state
+        .db
+        .people(&ctx.user().scope, &filter, &query.sort, &query.page)
+        .await?;
     Ok(Json(ListBody {
         items: page.items,
         total: page.total,
@@ -48,9 +52,18 @@ pub async fn list(
 
 pub async fn show(
     State(state): State<AppState>,
+    ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Person>> {
-    Ok(Json(state.db.person(parse_id(&id)?).await?))
+    let person = state.db.person(parse_id(&id)?).await?;
+    super::check_record(visible(&ctx, &person), true)?;
+    Ok(Json(person))
+}
+
+fn visible(ctx: &Ctx, person: &Person) -> bool {
+    ctx.user()
+        .scope
+        .may_read_person(person.draft.institution_id, person.draft.org_unit_id)
 }
 
 fn apply(draft: &mut PersonDraft, fields: &mut JsonFields) {
@@ -94,6 +107,7 @@ pub async fn create(
     };
     apply(&mut draft, &mut fields);
     let draft = merge(fields.errors, draft.validate())?;
+    super::check_record(true, ctx.user().scope.may_edit_person(draft.org_unit_id))?;
     let created = state.db.create_person(&actor(&ctx), &draft).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -106,11 +120,17 @@ pub async fn update(
 ) -> ApiResult<Json<Person>> {
     let id = parse_id(&id)?;
     let current = state.db.person(id).await?;
+    let scope = &ctx.user().scope;
+    super::check_record(
+        visible(&ctx, &current),
+        scope.may_edit_person(current.draft.org_unit_id),
+    )?;
     let mut fields = JsonFields::new(body, &[FIELDS, &["version"]].concat());
     let version = fields.version();
     let mut draft = current.draft;
     apply(&mut draft, &mut fields);
     let draft = merge(fields.errors, draft.validate())?;
+    super::check_record(true, scope.may_edit_person(draft.org_unit_id))?;
     let version = version.expect("a missing version is an error above");
     Ok(Json(
         state
@@ -128,6 +148,11 @@ pub async fn remove(
     body: Bytes,
 ) -> ApiResult<StatusCode> {
     let id = parse_id(&id)?;
+    let current = state.db.person(id).await?;
+    super::check_record(
+        visible(&ctx, &current),
+        ctx.user().scope.may_edit_person(current.draft.org_unit_id),
+    )?;
     let version = delete_version(query.as_deref(), &body)?;
     state.db.delete_person(&actor(&ctx), id, version).await?;
     Ok(StatusCode::NO_CONTENT)

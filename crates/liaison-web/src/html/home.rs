@@ -25,7 +25,11 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Response {
             kind: Some(*kind),
             ..Default::default()
         };
-        let total = match state.db.institutions(&filter, &sort, &one).await {
+        let total = match state
+            .db
+            .institutions(&ctx.user().scope, &filter, &sort, &one)
+            .await
+        {
             Ok(p) => p.total,
             Err(e) => {
                 tracing::error!(error = %e, "dashboard count failed");

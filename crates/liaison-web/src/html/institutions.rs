@@ -79,7 +79,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
     };
     let page = match state
         .db
-        .institutions(&filter, &query.sort, &query.page)
+        .institutions(&ctx.user().scope, &filter, &query.sort, &query.page)
         .await
     {
         Ok(p) => p,
@@ -337,6 +337,7 @@ async fn load(state: &AppState, ctx: &Ctx, id: &str) -> Result<Institution, Resp
             "page-not-found",
         ));
     };
+    super::check_record(ctx, ctx.user().scope.may_read_institution(id), true)?;
     state
         .db
         .institution(id)
@@ -357,6 +358,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     let people = state
         .db
         .people(
+            &ctx.user().scope,
             &liaison_storage::PersonFilter {
                 institution_id: Some(inst.id),
                 ..Default::default()

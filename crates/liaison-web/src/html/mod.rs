@@ -483,3 +483,20 @@ pub fn confirm_delete_page(
 pub fn location(response: &Response) -> Option<&HeaderValue> {
     response.headers().get(header::LOCATION)
 }
+
+/// A record-level check after the route guard: the "not found" page when the caller's scope does
+/// not reach the record (its existence does not leak), "forbidden" when they may see but not
+/// change it.
+#[allow(
+    clippy::result_large_err,
+    reason = "the error is the page to answer with"
+)]
+pub fn check_record(ctx: &Ctx, visible: bool, permitted: bool) -> Result<(), Response> {
+    if !visible {
+        return Err(error_page(ctx, StatusCode::NOT_FOUND, "page-not-found"));
+    }
+    if !permitted {
+        return Err(error_page(ctx, StatusCode::FORBIDDEN, "page-forbidden"));
+    }
+    Ok(())
+}

@@ -113,6 +113,7 @@ async fn institution_and_units(
     ctx: &Ctx,
     id: i64,
 ) -> Result<(Institution, Vec<OrgUnit>), Response> {
+    super::check_record(ctx, ctx.user().scope.may_read_institution(id), true)?;
     let inst = state
         .db
         .institution(id)
@@ -134,11 +135,38 @@ async fn load_unit(state: &AppState, ctx: &Ctx, id: &str) -> Result<OrgUnit, Res
             "page-not-found",
         ));
     };
-    state
+    let unit = state
         .db
         .org_unit(id)
         .await
-        .map_err(|e| store_error_page(ctx, e))
+        .map_err(|e| store_error_page(ctx, e))?;
+    super::check_record(
+        ctx,
+        ctx.user().scope.may_read_unit(unit.draft.institution_id),
+        true,
+    )?;
+    Ok(unit)
+}
+
+/// Like `load_unit`, for pages that change the unit: 403 outside the caller's units.
+async fn load_unit_to_edit(state: &AppState, ctx: &Ctx, id: &str) -> Result<OrgUnit, Response> {
+    let unit = load_unit(state, ctx, id).await?;
+    super::check_record(ctx, true, ctx.user().scope.may_edit_unit(unit.id))?;
+    Ok(unit)
+}
+
+/// A coordinator places units only below units they look after.
+fn within_scope(ctx: &Ctx, draft: OrgUnitDraft) -> Result<OrgUnitDraft, FieldErrors> {
+    let scope = &ctx.user().scope;
+    if matches!(scope, liaison_domain::Scope::All)
+        || draft.parent_id.is_some_and(|p| scope.may_edit_unit(p))
+    {
+        Ok(draft)
+    } else {
+        let mut errors = FieldErrors::default();
+        errors.push("parent_id", "outside-scope");
+        Err(errors)
+    }
 }
 
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
@@ -180,7 +208,7 @@ pub async fn create(
     let values = FormData::parse(&body);
     let action = format!("/institutions/{id}/units");
     let title = ctx.t("unit-new");
-    let result = match from_form(id, &values) {
+    let result = match from_form(id, &values).and_then(|d| within_scope(&ctx, d)) {
         Ok(draft) => state.db.create_org_unit(&actor(&ctx), &draft).await,
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
@@ -205,6 +233,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     let people = state
         .db
         .people(
+            &ctx.user().scope,
             &liaison_storage::PersonFilter {
                 org_unit_id: Some(unit.id),
                 ..Default::default()
@@ -272,7 +301,7 @@ pub async fn edit_form(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Response {
-    let unit = match load_unit(&state, &ctx, &id).await {
+    let unit = match load_unit_to_edit(&state, &ctx, &id).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -302,7 +331,7 @@ pub async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let unit = match load_unit(&state, &ctx, &id).await {
+    let unit = match load_unit_to_edit(&state, &ctx, &id).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -315,7 +344,14 @@ pub async fn update(
     let version = values.get("version").parse::<i64>().unwrap_or(-1);
     let action = format!("/org-units/{}/edit", unit.id);
     let title = ctx.t("unit-edit");
-    let result = match from_form(inst.id, &values) {
+    let placed = |d: OrgUnitDraft| {
+        if d.parent_id == unit.draft.parent_id {
+            Ok(d)
+        } else {
+            within_scope(&ctx, d)
+        }
+    };
+    let result = match from_form(inst.id, &values).and_then(placed) {
         Ok(draft) => {
             state
                 .db
@@ -348,7 +384,7 @@ pub async fn confirm_delete(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Response {
-    let unit = match load_unit(&state, &ctx, &id).await {
+    let unit = match load_unit_to_edit(&state, &ctx, &id).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -386,7 +422,7 @@ pub async fn delete(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let unit = match load_unit(&state, &ctx, &id).await {
+    let unit = match load_unit_to_edit(&state, &ctx, &id).await {
         Ok(u) => u,
         Err(r) => return r,
     };

@@ -171,7 +171,11 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
             .get("org_unit_id")
             .and_then(|v| v.parse().ok()),
     };
-    let page = match state.db.people(&filter, &query.sort, &query.page).await {
+    let page = match state
+        .db
+        .people(&ctx.user().scope, &filter, &query.sort, &query.page)
+        .await
+    {
         Ok(p) => p,
         Err(e) => return store_error_page(&ctx, e),
     };
@@ -253,7 +257,7 @@ pub async fn new_form(
 pub async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let values = FormData::parse(&body);
     let title = ctx.t("person-new");
-    let result = match from_form(&values) {
+    let result = match from_form(&values).and_then(|d| within_scope(&ctx, d)) {
         Ok(draft) => state.db.create_person(&actor(&ctx), &draft).await,
         Err(errors) => Err(StoreError::Invalid(errors)),
     };
@@ -274,11 +278,41 @@ async fn load(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person, Response>
             "page-not-found",
         ));
     };
-    state
+    let person = state
         .db
         .person(id)
         .await
-        .map_err(|e| store_error_page(ctx, e))
+        .map_err(|e| store_error_page(ctx, e))?;
+    super::check_record(
+        ctx,
+        ctx.user()
+            .scope
+            .may_read_person(person.draft.institution_id, person.draft.org_unit_id),
+        true,
+    )?;
+    Ok(person)
+}
+
+/// Like `load`, for pages that change the contact: 403 outside the caller's units.
+async fn load_to_edit(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person, Response> {
+    let person = load(state, ctx, id).await?;
+    super::check_record(
+        ctx,
+        true,
+        ctx.user().scope.may_edit_person(person.draft.org_unit_id),
+    )?;
+    Ok(person)
+}
+
+/// A coordinator attaches contacts only to units they look after.
+fn within_scope(ctx: &Ctx, draft: PersonDraft) -> Result<PersonDraft, FieldErrors> {
+    if ctx.user().scope.may_edit_person(draft.org_unit_id) {
+        Ok(draft)
+    } else {
+        let mut errors = FieldErrors::default();
+        errors.push("org_unit_id", "outside-scope");
+        Err(errors)
+    }
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
@@ -332,7 +366,7 @@ pub async fn edit_form(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Response {
-    let person = match load(&state, &ctx, &id).await {
+    let person = match load_to_edit(&state, &ctx, &id).await {
         Ok(p) => p,
         Err(r) => return r,
     };
@@ -357,7 +391,7 @@ pub async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let person = match load(&state, &ctx, &id).await {
+    let person = match load_to_edit(&state, &ctx, &id).await {
         Ok(p) => p,
         Err(r) => return r,
     };
@@ -365,7 +399,7 @@ pub async fn update(
     let version = values.get("version").parse::<i64>().unwrap_or(-1);
     let action = format!("/people/{}/edit", person.id);
     let title = ctx.t("person-edit");
-    let result = match from_form(&values) {
+    let result = match from_form(&values).and_then(|d| within_scope(&ctx, d)) {
         Ok(draft) => {
             state
                 .db
@@ -400,7 +434,7 @@ pub async fn confirm_delete(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Response {
-    let person = match load(&state, &ctx, &id).await {
+    let person = match load_to_edit(&state, &ctx, &id).await {
         Ok(p) => p,
         Err(r) => return r,
     };
@@ -426,7 +460,7 @@ pub async fn delete(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let person = match load(&state, &ctx, &id).await {
+    let person = match load_to_edit(&state, &ctx, &id).await {
         Ok(p) => p,
         Err(r) => return r,
     };

@@ -53,7 +53,12 @@ async fn institution_options(
         };
         let found = state
             .db
-            .institutions(&Default::default(), &sort, &request)
+            .institutions(
+                &liaison_domain::Scope::All,
+                &Default::default(),
+                &sort,
+                &request,
+            )
             .await?;
         out.extend(
             found

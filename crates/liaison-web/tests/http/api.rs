@@ -52,41 +52,6 @@ async fn every_protected_api_route_answers_401_without_credentials() {
 }
 
 #[tokio::test]
-async fn roles_without_directory_rights_get_403_on_every_directory_route() {
-    let app = TestApp::new().await;
-    for role in [
-        Role::Editor,
-        Role::Student,
-        Role::Partner,
-        Role::Enterprise,
-        Role::Coordinator,
-    ] {
-        let token = app.token(role).await;
-        for spec in table()
-            .iter()
-            .filter(|s| s.face == Face::Api && s.access != Access::Public)
-        {
-            let reply = app
-                .api(
-                    spec.method,
-                    &concrete(spec.path),
-                    Some(&token),
-                    Some(json!({})),
-                )
-                .await;
-            assert_eq!(
-                reply.status,
-                StatusCode::FORBIDDEN,
-                "{role} on {} {}",
-                spec.method,
-                spec.path
-            );
-            assert_eq!(reply.error_code(), "forbidden");
-        }
-    }
-}
-
-#[tokio::test]
 async fn token_endpoint_checks_credentials_and_fields() {
     let app = TestApp::new().await;
     let email = app.user(Role::Staff).await;

@@ -4,6 +4,7 @@
 mod api;
 mod audit;
 mod pages;
+mod scopes;
 mod security;
 mod support;
 mod users;

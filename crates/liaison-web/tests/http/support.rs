@@ -125,6 +125,56 @@ impl TestApp {
         email.to_lowercase()
     }
 
+    /// Creates a scoped account (a partner's institution, a coordinator's units) with `PASSWORD`.
+    pub async fn scoped_user(
+        &self,
+        role: Role,
+        institution_id: Option<i64>,
+        unit_ids: Vec<i64>,
+    ) -> String {
+        let email = format!(
+            "{}-{}@test.example.org",
+            role.as_str(),
+            &liaison_web::auth::new_secret()[..8].to_lowercase()
+        )
+        .to_lowercase();
+        let new = NewUser {
+            email: email.clone(),
+            password_hash: liaison_web::auth::hash_password(PASSWORD),
+            role,
+            display_name: None,
+            person_id: None,
+            institution_id,
+            unit_ids,
+        };
+        self.db
+            .create_user(&Actor::system("test"), new)
+            .await
+            .expect("create scoped user");
+        email
+    }
+
+    /// A bearer token for an existing account.
+    pub async fn token_for(&self, email: &str) -> String {
+        let reply = self
+            .api(
+                "POST",
+                "/api/v1/auth/token",
+                None,
+                Some(serde_json::json!({"email": email, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.json()["token"].as_str().expect("token").to_string()
+    }
+
+    /// A signed-in browser for an existing account.
+    pub async fn browser_for(&self, email: &str) -> Browser<'_> {
+        let mut b = self.anonymous();
+        b.sign_in(email, PASSWORD).await;
+        b
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = self
             .app

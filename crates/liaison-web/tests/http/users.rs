@@ -186,9 +186,9 @@ async fn invite_accept_and_sign_in_with_the_chosen_role_and_scope() {
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.body.contains("Li Wei 李伟"));
     assert_eq!(
-        invitee.get("/institutions").await.status,
+        invitee.get("/users").await.status,
         StatusCode::FORBIDDEN,
-        "a coordinator is not office staff"
+        "a coordinator is no administrator"
     );
     let account = user_json(&app, &token, email).await;
     assert_eq!(account["role"], "coordinator");
