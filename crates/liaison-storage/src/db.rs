@@ -60,6 +60,9 @@ impl Db {
                 AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(30))
+                    // An embedded database's connections do not drop: skip the ping (a round
+                    // trip to the connection's worker thread) before every query.
+                    .test_before_acquire(false)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             // WAL lets readers run beside the one writer; the busy timeout makes a

@@ -249,6 +249,23 @@ async fn credentials(addr: &str) -> (String, String) {
     (token, session)
 }
 
+/// Sequential sign-ins through the token endpoint: (median, max) in milliseconds. Password
+/// hashing dominates, on purpose.
+async fn login_latency(addr: &str, n: usize) -> (f64, f64) {
+    let mut s = connect(addr).await;
+    let json = [("content-type".to_string(), "application/json".to_string())];
+    let body = format!(r#"{{"email":"bench@liaison.example","password":"{PASSWORD}"}}"#);
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let (status, _, _) = send(&mut s, "POST", "/api/v1/auth/token", &json, &body).await;
+        assert_eq!(status, 200);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    (times[n / 2], times[n - 1])
+}
+
 struct Result {
     name: String,
     rps: f64,
@@ -341,6 +358,7 @@ async fn run(sizes: Sizes) {
     let (token, session) = credentials(&server.addr).await;
     let bearer = vec![("authorization".to_string(), format!("Bearer {token}"))];
     let cookie = vec![("cookie".to_string(), session)];
+    let login = login_latency(&server.addr, 20).await;
     let health = load(
         "/healthz",
         &server.addr,
@@ -410,6 +428,10 @@ async fn run(sizes: Sizes) {
         cold.as_secs_f64() * 1000.0
     );
     println!("idle RSS after start:  {idle_rss:.1} MiB; after the list runs: {loaded_rss:.1} MiB");
+    println!(
+        "sign-in (POST /api/v1/auth/token, argon2id m=19 MiB t=2 p=1), one at a time: p50 {:.1} ms, max {:.1} ms",
+        login.0, login.1
+    );
 }
 
 fn form_urlencoded_encode(q: &str) -> String {
