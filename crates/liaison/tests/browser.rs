@@ -139,6 +139,9 @@ fn sign_in_create_a_partner_with_a_chinese_name_and_find_it() {
     driver.type_into("#email", "admin@axhu.example.cn");
     driver.type_into("#password", "a-long-password");
     driver.click("form[action='/login'] button[type=submit]");
+    // Wait (implicitly) for something only a signed-in page has, so that the heading read next
+    // is the dashboard's and not the login page's.
+    driver.find("form[action='/logout']");
     assert_eq!(driver.text("main h1"), "概览");
 
     driver.go(&format!("{base}/institutions/new"));
@@ -150,12 +153,15 @@ fn sign_in_create_a_partner_with_a_chinese_name_and_find_it() {
     driver.type_into("#city_zh", "北京");
     driver.type_into("#website", "https://www.openatom.org");
     driver.click("form.record button[type=submit]");
-    assert!(driver.text("main h1").contains("开放原子开源基金会"));
+    // The flash message exists only on the page after the redirect.
     assert!(driver.text("p.flash").contains("已创建"));
+    assert!(driver.text("main h1").contains("开放原子开源基金会"));
 
     driver.go(&format!("{base}/institutions"));
     driver.type_into("#q", "原子开源");
     driver.click("form.filters button[type=submit]");
+    // The results page renders the query back into the field's value attribute.
+    driver.find("form.filters #q[value='原子开源']");
     let link = driver.text("table tbody tr td a");
     assert!(link.contains("开放原子开源基金会"), "search result: {link}");
 
