@@ -8,7 +8,9 @@
 //! Building the records is pure and deterministic (a fixed-seed splitmix64 generator, no clock);
 //! only [`load`] touches a database. User accounts are not part of the data set.
 
+mod agreements;
 mod countries;
+mod events;
 mod generate;
 mod names;
 mod rng;
@@ -21,6 +23,10 @@ use liaison_domain::{
 };
 use liaison_storage::{Actor, Db, StoreError};
 
+pub use agreements::{
+    generated_agreements, seed_agreements, DemoAgreement, DemoParty, GENERATED_AGREEMENTS,
+};
+pub use events::GENERATED_EVENTS;
 pub use generate::{generated_institutions, generated_partners};
 
 /// How many generated partners the demo adds to the seed partners.
@@ -184,9 +190,23 @@ pub async fn load(db: &Db) -> Result<DemoSummary, DemoError> {
         .map(|p| p.institution.clone().validate())
         .collect::<Result<Vec<_>, _>>()?;
     let ids = db.create_institutions(&actor, &drafts).await?;
-    for (partner, institution_id) in partners.iter().zip(ids) {
-        store_units_and_people(db, &actor, partner, institution_id).await?;
+    let mut unit_ids = Vec::with_capacity(ids.len());
+    for (partner, institution_id) in partners.iter().zip(ids.iter().copied()) {
+        unit_ids.push(store_units_and_people(db, &actor, partner, institution_id).await?);
     }
+    let agreement_ids = store_agreements(db, &actor, &partners, &ids, &unit_ids).await?;
+    let stored = events::Stored {
+        partners: &partners,
+        ids: &ids,
+        unit_ids: &unit_ids,
+        seed_agreement_ids: seed_agreements(&partners)
+            .into_iter()
+            .zip(agreement_ids.iter().copied())
+            .map(|(a, id)| (a.draft.title, id))
+            .collect(),
+        people: events::people_by_institution(db).await?,
+    };
+    events::store_events(db, &actor, &stored).await?;
     let summary = summarize(&partners);
     tracing::info!(?summary, "demo data stored");
     Ok(summary)
@@ -197,7 +217,7 @@ async fn store_units_and_people(
     actor: &Actor,
     partner: &DemoPartner,
     institution_id: Id,
-) -> Result<(), DemoError> {
+) -> Result<Vec<Id>, DemoError> {
     let mut unit_ids: Vec<Id> = Vec::with_capacity(partner.units.len());
     for (unit, parent) in &partner.units {
         let mut draft = unit.clone();
@@ -211,7 +231,43 @@ async fn store_units_and_people(
         draft.org_unit_id = unit.map(|u| unit_ids[u]);
         db.create_person(actor, &draft.validate()?).await?;
     }
-    Ok(())
+    Ok(unit_ids)
+}
+
+/// Stores the seed and generated agreements (dates of those in force placed around today) in
+/// one transaction; returns their ids, the seed agreements first.
+async fn store_agreements(
+    db: &Db,
+    actor: &Actor,
+    partners: &[DemoPartner],
+    ids: &[Id],
+    unit_ids: &[Vec<Id>],
+) -> Result<Vec<Id>, DemoError> {
+    let today = liaison_storage::today();
+    let mut all = seed_agreements(partners);
+    all.extend(generated_agreements(partners, today));
+    let mut items = Vec::with_capacity(all.len());
+    for a in all {
+        let mut draft = a.draft;
+        draft.parties = a
+            .parties
+            .iter()
+            .map(|p| liaison_domain::agreement::Party {
+                institution_id: ids[p.partner],
+                org_unit_id: p.unit.and_then(|u| unit_ids[p.partner].get(u).copied()),
+            })
+            .collect();
+        let mut conditions = Vec::new();
+        for (mut c, by_party) in a.conditions {
+            if let Some((s, r)) = by_party {
+                c.sending_institution_id = Some(draft.parties[s].institution_id);
+                c.receiving_institution_id = Some(draft.parties[r].institution_id);
+            }
+            conditions.push(c.validate()?);
+        }
+        items.push((draft.validate()?, a.status, conditions));
+    }
+    Ok(db.create_agreements(actor, &items).await?)
 }
 
 #[cfg(test)]

@@ -35,6 +35,14 @@ pub enum Action {
     ReadAudit,
     /// Export or anonymise one person's personal data.
     ManagePersonalData,
+    /// See events (partner and enterprise contacts: only those their institution took part in).
+    ReadEvents,
+    /// Create, edit and delete events, their documents and action items.
+    EditEvents,
+    /// See agreements (partner and enterprise contacts: only those their institution is party to).
+    ReadAgreements,
+    /// Create, edit, renew and delete agreements and their cooperation conditions.
+    EditAgreements,
 }
 
 impl Action {
@@ -46,6 +54,10 @@ impl Action {
         Action::ManageUsers,
         Action::ReadAudit,
         Action::ManagePersonalData,
+        Action::ReadEvents,
+        Action::EditEvents,
+        Action::ReadAgreements,
+        Action::EditAgreements,
     ];
 }
 
@@ -61,6 +73,10 @@ pub fn allows(role: Role, action: Action) -> bool {
         ManageUsers => role == Admin,
         ReadAudit => matches!(role, Admin | Staff),
         ManagePersonalData => role == Admin,
+        ReadEvents => matches!(role, Admin | Staff | Coordinator | Partner | Enterprise),
+        EditEvents => matches!(role, Admin | Staff),
+        ReadAgreements => matches!(role, Admin | Staff | Coordinator | Partner | Enterprise),
+        EditAgreements => matches!(role, Admin | Staff),
     }
 }
 

@@ -9,9 +9,14 @@ mod string_enum;
 
 pub mod access;
 pub mod account;
+pub mod action_item;
+pub mod agreement;
 pub mod country;
 mod country_table;
+pub mod document;
+pub mod event;
 pub mod institution;
+pub mod isced;
 pub mod org_unit;
 pub mod paging;
 pub mod password;
@@ -21,10 +26,18 @@ pub mod text;
 pub mod validation;
 
 pub use access::{Action, Role, Scope};
+pub use action_item::{ActionItem, ActionItemDraft, ActionStatus};
+pub use agreement::{
+    Agreement, AgreementDraft, AgreementKind, AgreementStatus, ConditionDraft, CooperationCondition,
+};
 pub use country::CountryCode;
+pub use event::{
+    Event, EventDraft, EventKind, Honour, Participant, ParticipantCounts, ParticipantRole,
+};
 pub use institution::{
     Institution, InstitutionDraft, InstitutionKind, RegionTag, RelationshipStatus,
 };
+pub use isced::IscedCode;
 pub use org_unit::{OrgUnit, OrgUnitDraft, OrgUnitKind};
 pub use paging::{PageRequest, Sort};
 pub use person::{Person, PersonDraft};

@@ -29,6 +29,7 @@ impl FieldError {
         let what = match self.code {
             "required" => "is required".to_string(),
             "too-long" => format!("must be at most {} characters", self.limit.unwrap_or(0)),
+            "control-characters" => "must not contain control characters such as NUL".to_string(),
             "invalid-country" => "is not an ISO 3166-1 alpha-2 country code".to_string(),
             "invalid-url" => "must be an http:// or https:// address".to_string(),
             "invalid-email" => "is not a valid e-mail address".to_string(),
@@ -47,6 +48,20 @@ impl FieldError {
             "invalid-code" => "may hold only letters, digits and . - _ /".to_string(),
             "scope-not-allowed" => "does not apply to this role".to_string(),
             "wrong-password" => "is not the current password".to_string(),
+            "too-few" => format!("needs at least {} entries", self.limit.unwrap_or(0)),
+            "invalid-isced" => "is not an ISCED-F 2013 field code".to_string(),
+            "invalid-academic-year" => "must be an academic year such as 2024/2025".to_string(),
+            "not-for-students" => "applies to staff mobility only".to_string(),
+            "not-for-staff" => "applies to student mobility only".to_string(),
+            "not-party" => "must be a party to the agreement".to_string(),
+            "party-twice" => "names the same institution twice".to_string(),
+            "end-before-start" => "must not be before the start".to_string(),
+            "status-not-allowed" => "is not an allowed next status".to_string(),
+            "used-by-condition" => "must keep the institutions a cooperation condition names".to_string(),
+            "before-start" => "must not be before the start date".to_string(),
+            "duplicate" => "repeats an earlier entry".to_string(),
+            "invalid-transition" => "cannot change to this status from the current one".to_string(),
+            "invalid-date" => "must be a date YYYY-MM-DD".to_string(),
             other => other.to_string(),
         };
         format!("{} {}", self.field, what)
@@ -104,10 +119,21 @@ impl std::fmt::Display for FieldErrors {
 
 impl std::error::Error for FieldErrors {}
 
+/// Checks a typed text: at most `max_chars` characters and no control characters other than line
+/// breaks and tabs (a NUL cannot even be stored by PostgreSQL).
 pub fn check_len(field: &str, value: &str, max_chars: usize, errors: &mut FieldErrors) {
     if value.chars().count() > max_chars {
         errors.push_limit(field, "too-long", max_chars);
+    } else if has_control_characters(value) {
+        errors.push(field, "control-characters");
     }
+}
+
+/// Whether `value` holds a control character other than a line break or a tab.
+pub fn has_control_characters(value: &str) -> bool {
+    value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// A pragmatic e-mail check: one `@`, a non-empty local part, a dotted domain, no spaces.

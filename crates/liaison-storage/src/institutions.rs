@@ -255,6 +255,16 @@ impl Db {
         let before = TABLE
             .lock_version(self, &mut tx, id, expected_version)
             .await?;
+        // A party to an agreement stays until its agreements are gone (they are records of
+        // what was signed, not contact data).
+        let party =
+            sqlx::query("SELECT agreement_id FROM agreement_parties WHERE institution_id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if party.is_some() {
+            return Err(StoreError::HasDependents("agreement"));
+        }
         for person in crate::people::TABLE
             .all_where(&mut tx, "institution_id", id)
             .await?

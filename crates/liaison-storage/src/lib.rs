@@ -9,8 +9,12 @@
 //! changes nothing.
 
 mod accounts;
+mod action_items;
+mod agreements;
 mod audit;
 mod db;
+mod documents;
+mod events;
 mod institutions;
 mod invitations;
 mod migrate;
@@ -24,8 +28,12 @@ mod table;
 mod users;
 
 pub use accounts::{TokenInfo, UserChanges, UserFilter, USER_SORTS};
+pub use action_items::{ActionItemFilter, ACTION_ITEM_SORTS};
+pub use agreements::{agreement_visible, today, AgreementFilter, ReminderOwner, AGREEMENT_SORTS};
 pub use audit::{AuditColumn, AuditEntry, AuditFilter, AuditSearch, AUDIT_EXPORT_MAX};
 pub use db::{Backend, Db};
+pub use documents::{upload_error, Document, FileStore, Incoming, NewDocument, OwnerKind};
+pub use events::{AgreementEnd, CalendarData, EventFilter, NamedTable, EVENT_SORTS};
 pub use institutions::{InstitutionFilter, INSTITUTION_SORTS};
 pub use invitations::{Invitation, LinkProblem, LinkPurpose, NewInvitation};
 pub use migrate::MIGRATION_COUNT;

@@ -38,6 +38,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_login_throttle.sql"),
         postgres: include_str!("../migrations/postgres/0004_login_throttle.sql"),
     },
+    Migration {
+        version: 5,
+        name: "agreements",
+        sqlite: include_str!("../migrations/sqlite/0005_agreements.sql"),
+        postgres: include_str!("../migrations/postgres/0005_agreements.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "events",
+        sqlite: include_str!("../migrations/sqlite/0006_events.sql"),
+        postgres: include_str!("../migrations/postgres/0006_events.sql"),
+    },
 ];
 
 pub const MIGRATION_COUNT: usize = MIGRATIONS.len();

@@ -13,6 +13,7 @@ pub(crate) enum Arg {
     /// Nullable values carry their type: PostgreSQL rejects a text-typed NULL for a BIGINT column.
     OptText(Option<String>),
     OptInt(Option<i64>),
+    OptFloat(Option<f64>),
 }
 
 /// WHERE clauses and their arguments; `?` in a clause becomes the next `$n`.
@@ -63,6 +64,11 @@ impl Conditions {
         }
     }
 
+    /// A clause whose placeholders the caller numbered itself (after pushing to `args`).
+    pub(crate) fn raw(&mut self, clause: &str) {
+        self.clauses.push(clause.to_string());
+    }
+
     pub(crate) fn where_sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()
@@ -105,6 +111,7 @@ pub(crate) fn bind_all<'q>(
             Arg::Int(i) => query.bind(*i),
             Arg::OptText(s) => query.bind(s.clone()),
             Arg::OptInt(i) => query.bind(*i),
+            Arg::OptFloat(f) => query.bind(*f),
         };
     }
     query
@@ -166,6 +173,10 @@ pub(crate) fn int(row: &AnyRow, column: &str) -> StoreResult<i64> {
 
 pub(crate) fn opt_int(row: &AnyRow, column: &str) -> StoreResult<Option<i64>> {
     Ok(row.try_get::<Option<i64>, _>(column)?)
+}
+
+pub(crate) fn opt_float(row: &AnyRow, column: &str) -> StoreResult<Option<f64>> {
+    Ok(row.try_get::<Option<f64>, _>(column)?)
 }
 
 /// Reads `{prefix}_en`, `{prefix}_zh`, `{prefix}_local`.

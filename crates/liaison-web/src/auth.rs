@@ -274,7 +274,36 @@ pub async fn guard(State(guard): State<Guard>, req: Request, next: Next) -> Resp
         }
     }
     if guard.face == Face::Html && req.method() != Method::GET && req.method() != Method::HEAD {
+        if is_multipart(req.headers()) {
+            return check_csrf_in_query(ctx, req, next).await;
+        }
         return check_csrf(ctx, req, next).await;
+    }
+    next.run(req).await
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
+}
+
+/// File uploads (`multipart/form-data`) carry the CSRF token in the form's action URL
+/// (`?_csrf=…`), so that the body can stream to disk instead of being buffered here. The token is
+/// the same per-browser secret, sent only to this origin (`Referrer-Policy: same-origin`).
+async fn check_csrf_in_query(ctx: Ctx, req: Request, next: Next) -> Response {
+    let sent = form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.into_owned());
+    let valid = sent.is_some_and(|s| bool::from(s.as_bytes().ct_eq(ctx.csrf.as_bytes())));
+    if !valid {
+        tracing::warn!(path = %req.uri().path(), "upload rejected: missing or wrong CSRF token");
+        return crate::html::error_page(&ctx, StatusCode::FORBIDDEN, "page-csrf");
     }
     next.run(req).await
 }

@@ -6,12 +6,14 @@
 
 pub mod api;
 pub mod auth;
+pub mod calendar;
 pub mod error;
 pub mod html;
 pub mod i18n;
 pub mod mail;
 pub mod openapi;
 pub mod routes;
+pub mod uploads;
 
 use std::sync::Arc;
 
@@ -25,13 +27,31 @@ use liaison_storage::Db;
 /// JSON and form bodies above this size are refused with 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-#[derive(Debug, Clone, Default)]
+/// The default upper bound of one uploaded document (`--max-upload-mib`).
+pub const DEFAULT_UPLOAD_LIMIT: u64 = 20 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Mark cookies `Secure` (set when the public URL is https).
     pub secure_cookies: bool,
     /// The URL people reach the server at (`--public-url`), for links in e-mails; without it the
     /// request's `Host` is used.
     pub public_url: Option<String>,
+    /// Where uploaded files live, content-addressed (`<data dir>/files`); several nodes share it.
+    pub files_dir: std::path::PathBuf,
+    /// The largest upload accepted, in bytes; beyond it 413.
+    pub upload_limit: u64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            public_url: None,
+            files_dir: std::path::PathBuf::from("./liaison-data/files"),
+            upload_limit: DEFAULT_UPLOAD_LIMIT,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -39,6 +59,7 @@ pub struct AppState {
     pub db: Db,
     pub i18n: Arc<i18n::I18n>,
     pub config: Arc<WebConfig>,
+    pub files: liaison_storage::FileStore,
 }
 
 impl AppState {
@@ -46,6 +67,7 @@ impl AppState {
         AppState {
             db,
             i18n: Arc::new(i18n::I18n::load()),
+            files: liaison_storage::FileStore::new(config.files_dir.clone()),
             config: Arc::new(config),
         }
     }

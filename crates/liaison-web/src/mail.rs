@@ -138,3 +138,79 @@ pub async fn password_reset(
         .await?;
     Ok(IssuedLink { invitation, url })
 }
+
+/// Queues the agreement-expiry reminders that are due: one e-mail per owner, in the owner's
+/// language, listing their agreements in force that end within `days` of `today` and were not
+/// reminded of yet (storage records `reminded_at` in the same transaction, so calling this
+/// again sends nothing twice). Returns the number of e-mails queued.
+pub async fn agreement_reminders(
+    db: &liaison_storage::Db,
+    i18n: &crate::i18n::I18n,
+    public_url: Option<&str>,
+    today: time::Date,
+    days: i64,
+) -> StoreResult<usize> {
+    let base = public_url.unwrap_or("").trim_end_matches('/').to_string();
+    db.enqueue_agreement_reminders(today, days, |owner, agreements| {
+        let lang = owner
+            .preferred_lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or(Lang::En);
+        let zh = lang.is_chinese();
+        let list: Vec<String> = agreements
+            .iter()
+            .map(|a| {
+                let end = a
+                    .draft
+                    .end_on
+                    .map(liaison_domain::agreement::format_date)
+                    .unwrap_or_default();
+                format!(
+                    "- {} ({end}) {base}/agreements/{}",
+                    a.draft.title.display(zh),
+                    a.id
+                )
+            })
+            .collect();
+        let name = owner.display_name.clone().unwrap_or(owner.email.clone());
+        let args = [
+            ("count", FluentValue::from(agreements.len())),
+            ("days", FluentValue::from(days)),
+            ("name", FluentValue::from(name.as_str())),
+            ("list", FluentValue::from(list.join("\n"))),
+        ];
+        OutgoingMail {
+            to: owner.email.clone(),
+            subject: i18n.t_args(lang, "mail-agreement-reminder-subject", &args),
+            body: i18n.t_args(lang, "mail-agreement-reminder-body", &args),
+            lang: lang.tag().to_string(),
+        }
+    })
+    .await
+}
+
+/// Runs [`agreement_reminders`] at start and then every six hours until `stop` turns true.
+pub async fn agreement_reminder_loop(
+    db: liaison_storage::Db,
+    public_url: Option<String>,
+    days: i64,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let i18n = crate::i18n::I18n::load();
+    loop {
+        let today = liaison_storage::today();
+        match agreement_reminders(&db, &i18n, public_url.as_deref(), today, days).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(mails = n, "agreement expiry reminders queued"),
+            Err(e) => tracing::error!(error = %e, "agreement reminders failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)) => {}
+            _ = stop.changed() => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}

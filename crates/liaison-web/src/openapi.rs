@@ -27,6 +27,16 @@ fn schemas() -> Value {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v)),
         );
+        map.extend(
+            crate::api::events_doc::schemas()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
+        map.extend(
+            crate::api::agreements::schemas()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
     }
     all
 }
@@ -143,6 +153,12 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
         }
         _ if crate::api::users::documents(path) => {
             crate::api::users::openapi(method, path, &mut op, &mut parameters, &mut responses)
+        }
+        _ if crate::api::events_doc::documents(path) => {
+            crate::api::events_doc::openapi(method, path, &mut op, &mut parameters, &mut responses)
+        }
+        _ if crate::api::agreements::documents(path) => {
+            crate::api::agreements::openapi(method, path, &mut op, &mut parameters, &mut responses)
         }
         ("GET", Some(s), false) => {
             for (name, ty) in [("page", "integer"), ("per_page", "integer")] {

@@ -62,18 +62,7 @@ async fn build_db(path: &std::path::Path, rows: usize) -> (String, Vec<String>) 
         "  built {rows} institutions in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let user = NewUser {
-        email: "bench@liaison.example".into(),
-        password_hash: liaison_web::auth::hash_password(PASSWORD),
-        role: liaison_domain::Role::Staff,
-        display_name: None,
-        person_id: None,
-        institution_id: None,
-        unit_ids: Vec::new(),
-    };
-    db.create_user(&Actor::system("bench"), user)
-        .await
-        .expect("bench user");
+    add_bench_user(&db).await;
     db.close().await;
     // Realistic searches: pieces of real names in both languages, most matching a handful of rows.
     let mut queries = Vec::new();
@@ -249,6 +238,41 @@ async fn credentials(addr: &str) -> (String, String) {
     (token, session)
 }
 
+async fn add_bench_user(db: &Db) {
+    let user = NewUser {
+        email: "bench@liaison.example".into(),
+        password_hash: liaison_web::auth::hash_password(PASSWORD),
+        role: liaison_domain::Role::Staff,
+        display_name: None,
+        person_id: None,
+        institution_id: None,
+        unit_ids: Vec::new(),
+    };
+    db.create_user(&Actor::system("bench"), user)
+        .await
+        .expect("bench user");
+}
+
+async fn get_json(addr: &str, headers: &[(String, String)], path: &str) -> serde_json::Value {
+    let mut s = connect(addr).await;
+    let (status, _, body) = send(&mut s, "GET", path, headers, "").await;
+    assert_eq!(status, 200, "{path}");
+    serde_json::from_slice(&body).unwrap()
+}
+
+async fn first_id(addr: &str, headers: &[(String, String)], path: &str) -> String {
+    get_json(addr, headers, path).await["items"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{path}: no item"))
+        .to_string()
+}
+
+async fn total(addr: &str, headers: &[(String, String)], path: &str) -> i64 {
+    get_json(addr, headers, path).await["total"]
+        .as_i64()
+        .unwrap_or(0)
+}
+
 /// Sequential sign-ins through the token endpoint: (median, max) in milliseconds. Password
 /// hashing dominates, on purpose.
 async fn login_latency(addr: &str, n: usize) -> (f64, f64) {
@@ -326,7 +350,10 @@ async fn load(
 
 /// The first row is the reference the others are compared with.
 fn print(results: &[Result]) {
-    let reference = results[0].rps;
+    print_against(results[0].rps, results);
+}
+
+fn print_against(reference: f64, results: &[Result]) {
     println!(
         "{:<44} {:>10} {:>9} {:>9} {:>9} {:>12}",
         "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "vs /healthz"
@@ -387,6 +414,7 @@ async fn run(sizes: Sizes) {
     )
     .await;
     let loaded_rss = rss_mib(server.child.id());
+    let reference_rps = health.rps;
     let cold = server.cold_start;
     drop(server);
 
@@ -420,8 +448,63 @@ async fn run(sizes: Sizes) {
     .await;
     drop(server);
 
+    eprintln!("loading the bilingual demo data for the agreement and event pages…");
+    let demo_url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    {
+        let db = Db::connect(&demo_url).await.expect("open demo database");
+        db.migrate().await.expect("migrate");
+        liaison_demo::load(&db).await.expect("demo data");
+        add_bench_user(&db).await;
+        db.close().await;
+    }
+    let server = start_server(&demo_url);
+    let (token, session) = credentials(&server.addr).await;
+    let bearer = vec![("authorization".to_string(), format!("Bearer {token}"))];
+    let cookie = vec![("cookie".to_string(), session)];
+    let symposium = first_id(&server.addr, &bearer, "/api/v1/events?q=SCO&per_page=1").await;
+    let agreement_total = total(&server.addr, &bearer, "/api/v1/agreements?per_page=1").await;
+    let event_total = total(&server.addr, &bearer, "/api/v1/events?per_page=1").await;
+    let demo = [
+        load(
+            &format!("GET /api/v1/agreements ({agreement_total} in demo, 50/page)"),
+            &server.addr,
+            vec!["/api/v1/agreements?page=1&per_page=50".into()],
+            bearer.clone(),
+            sizes.seconds,
+        )
+        .await,
+        load(
+            "GET /agreements HTML",
+            &server.addr,
+            vec!["/agreements".into()],
+            cookie.clone(),
+            sizes.seconds,
+        )
+        .await,
+        load(
+            &format!("GET /api/v1/events ({event_total} in demo, 50/page)"),
+            &server.addr,
+            vec!["/api/v1/events?page=1&per_page=50".into()],
+            bearer.clone(),
+            sizes.seconds,
+        )
+        .await,
+        load(
+            "GET /events/{id} HTML (the SCO symposium)",
+            &server.addr,
+            vec![format!("/events/{symposium}")],
+            cookie,
+            sizes.seconds,
+        )
+        .await,
+    ];
+    drop(server);
+
     println!();
     print(&[health, api, html, search]);
+    println!();
+    println!("On the demo data (same 16 connections; ratios to the /healthz above):");
+    print_against(reference_rps, &demo);
     println!();
     println!(
         "cold start to /healthz: {:.0} ms",

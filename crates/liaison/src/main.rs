@@ -94,6 +94,12 @@ struct ServeArgs {
         default_value = "Liaison <liaison@localhost>"
     )]
     mail_from: String,
+    /// The largest document or photo a user may upload, in MiB (beyond it: 413).
+    #[arg(long, env = "LIAISON_MAX_UPLOAD_MIB", default_value_t = 20)]
+    max_upload_mib: u64,
+    /// Owners of agreements in force are reminded by e-mail this many days before the end.
+    #[arg(long, env = "LIAISON_AGREEMENT_REMINDER_DAYS", default_value_t = 180)]
+    agreement_reminder_days: i64,
 }
 
 #[derive(Subcommand)]
@@ -211,6 +217,8 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
             .as_deref()
             .is_some_and(|u| u.starts_with("https://")),
         public_url: args.public_url.clone(),
+        files_dir: args.db.data_dir.join("files"),
+        upload_limit: args.max_upload_mib.saturating_mul(1024 * 1024),
     };
     let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = match &args.smtp_url {
@@ -229,6 +237,12 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
             None
         }
     };
+    let reminders = tokio::spawn(liaison_web::mail::agreement_reminder_loop(
+        db.clone(),
+        args.public_url.clone(),
+        args.agreement_reminder_days,
+        stop_mail.subscribe(),
+    ));
     let app = liaison_web::app(AppState::new(db.clone(), config));
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -245,6 +259,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     .await
     .map_err(|e| Failure::runtime(format!("server failed: {e}")))?;
     let _ = stop_mail.send(true);
+    let _ = reminders.await;
     if let Some(worker) = mail_worker {
         let _ = worker.await;
     }

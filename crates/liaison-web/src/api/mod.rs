@@ -4,8 +4,12 @@
 //! (unknown field, wrong type, invalid value) is reported with the field's name and nothing is
 //! written unless the whole body is valid.
 
+pub mod action_items;
+pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod events;
+pub mod events_doc;
 pub mod institutions;
 pub mod org_units;
 pub mod people;
@@ -227,6 +231,14 @@ impl ListQuery {
                 code: "too-long",
                 limit: Some(200),
             }));
+        }
+        if q.as_deref()
+            .is_some_and(liaison_domain::validation::has_control_characters)
+        {
+            return Err(FieldErrors::from(FieldError::new(
+                "q",
+                "control-characters",
+            )));
         }
         let filters = values
             .into_iter()

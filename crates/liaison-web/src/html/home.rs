@@ -39,6 +39,12 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Response {
         counts.push((*kind, total));
     }
     let all: i64 = counts.iter().map(|(_, n)| n).sum();
+    let expiring = super::agreements::dashboard_section(
+        &state,
+        &ctx,
+        super::agreements::DEFAULT_REMINDER_DAYS,
+    )
+    .await;
     let title = ctx.t("home-title");
     let body = html! {
         h1 { (title) }
@@ -57,6 +63,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Response {
                 }
             }
         }
+        (expiring)
         p {
             a.button href="/institutions" { (ctx.t("nav-institutions")) }
             " "

@@ -157,6 +157,9 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
 pub fn store_error_page(ctx: &Ctx, e: StoreError) -> Response {
     match e {
         StoreError::NotFound => super::error_page(ctx, StatusCode::NOT_FOUND, "page-not-found"),
+        StoreError::HasDependents(_) => {
+            super::error_page(ctx, StatusCode::CONFLICT, "page-has-dependents")
+        }
         other => {
             tracing::error!(error = %other, "storage failure");
             super::error_page(ctx, StatusCode::INTERNAL_SERVER_ERROR, "page-internal")
@@ -377,6 +380,11 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
         (Ok(u), Ok(p)) => (u, p),
         (Err(e), _) | (_, Err(e)) => return store_error_page(&ctx, e),
     };
+    let agreements_section = super::agreements::institution_section(&state, &ctx, inst.id).await;
+    let events_section = match state.db.events_of_institution(inst.id).await {
+        Ok(events) => super::events::timeline(&ctx, &events),
+        Err(e) => return store_error_page(&ctx, e),
+    };
     let zh = ctx.lang.is_chinese();
     let d = &inst.draft;
     let title = d.name.display(zh).to_string();
@@ -433,12 +441,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
                 } }
             }
         }
-        section.later {
-            h2 { (ctx.t("agreements-title")) }
-            p.empty { (ctx.t("agreements-later")) }
-            h2 { (ctx.t("events-title")) }
-            p.empty { (ctx.t("events-later")) }
-        }
+        (agreements_section)
+        (events_section)
         p.meta { (ctx.t_args("record-meta", &[("version", FluentValue::from(inst.version)), ("updated", FluentValue::from(inst.updated_at.clone()))])) }
     };
     super::page(&ctx, &title, body)

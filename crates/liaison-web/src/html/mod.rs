@@ -1,7 +1,10 @@
 //! Server-rendered pages. One layout, a few form and list helpers; each entity's pages live in
 //! their own module. Every string comes from the catalogue through `Ctx::t`.
 
+pub mod action_items;
+pub mod agreements;
 pub mod audit;
+pub mod events;
 pub mod home;
 pub mod institutions;
 pub mod invitations;
@@ -66,6 +69,19 @@ pub fn layout(ctx: &Ctx, title: &str, content: Markup) -> Markup {
         ("/institutions", "nav-institutions"),
         ("/people", "nav-people"),
     ];
+    if ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| liaison_domain::access::allows(u.role, liaison_domain::Action::ReadEvents))
+    {
+        nav.push(("/events", "nav-events"));
+    }
+    nav.push(("/action-items", "nav-action-items"));
+    if ctx.user.as_ref().is_some_and(|u| {
+        liaison_domain::access::allows(u.role, liaison_domain::Action::ReadAgreements)
+    }) {
+        nav.push(("/agreements", "nav-agreements"));
+    }
     if ctx
         .user
         .as_ref()

@@ -236,6 +236,13 @@ async fn bad_input_is_refused_with_the_field_named_and_nothing_written() {
     let mut long = xjtu();
     long["name"]["en"] = json!("x".repeat(201));
     assert_eq!(post(long).await.error_fields(), ["name.en"]);
+    let mut nul = xjtu();
+    nul["name"]["en"] = json!("Xi'an\u{0}Jiaotong");
+    assert_eq!(
+        post(nul).await.error_fields(),
+        ["name.en"],
+        "a NUL is refused (PostgreSQL could not store it)"
+    );
 
     let mut wrong_type = xjtu();
     wrong_type["name"] = json!(5);
@@ -417,6 +424,9 @@ async fn search_filters_sorting_and_pagination() {
         ["Xi'an Jiaotong University"],
         "apostrophe and space"
     );
+    let nul = q("q=ab%00cd").await;
+    assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nul.body);
+    assert_eq!(nul.error_fields(), ["q"]);
     assert_eq!(
         q("q=%22kazakh%22").await.json()["total"],
         0,

@@ -1,8 +1,10 @@
 //! HTTP tests: every route through the router, as a browser or API client would use it, on
 //! SQLite by default and on PostgreSQL when `LIAISON_TEST_POSTGRES_URL` is set.
 
+mod agreements;
 mod api;
 mod audit;
+mod events;
 mod pages;
 mod scopes;
 mod security;

@@ -147,6 +147,70 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .id;
+    let agreement = app
+        .db
+        .agreements(
+            &liaison_domain::Scope::All,
+            &Default::default(),
+            &liaison_domain::Sort {
+                field: "title",
+                descending: false,
+            },
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    // Events, action items and documents: a demo event (the newest) with an uploaded photo.
+    let event = app
+        .db
+        .events(
+            &liaison_domain::Scope::All,
+            &Default::default(),
+            &liaison_domain::Sort {
+                field: "start_on",
+                descending: false,
+            },
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let action_item = app
+        .db
+        .action_items(
+            &Default::default(),
+            &liaison_domain::Sort {
+                field: "due_on",
+                descending: false,
+            },
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let photo = {
+        let img = image::RgbImage::from_pixel(40, 30, image::Rgb([200, 30, 30]));
+        let mut png = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let token = app.token(Role::Staff).await;
+        app.api_raw(
+            "POST",
+            &format!("/api/v1/events/{event}/documents?filename=photo.png"),
+            &token,
+            png,
+        )
+        .await
+        .json()["id"]
+            .as_str()
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+    };
     // Account pages need an account, an e-mail in the outbox and live one-time links (showing
     // a link's page does not use it up, so one of each serves both languages).
     let admin_token = app.token(Role::Admin).await;
@@ -182,6 +246,15 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .id;
+    let calendar = liaison_web::auth::new_secret();
+    app.db
+        .rotate_ical_secret(
+            &liaison_storage::Actor::system("test"),
+            account.id,
+            &calendar,
+        )
+        .await
+        .unwrap();
     for lang in ["en", "zh-CN"] {
         for spec in table()
             .iter()
@@ -195,6 +268,14 @@ async fn every_page_renders_in_both_languages() {
                 account.id
             } else if spec.path.starts_with("/outbox") {
                 mail
+            } else if spec.path.starts_with("/agreements") {
+                agreement
+            } else if spec.path.starts_with("/events") {
+                event
+            } else if spec.path.starts_with("/action-items") {
+                action_item
+            } else if spec.path.starts_with("/documents") {
+                photo
             } else {
                 with_units.0
             };
@@ -208,6 +289,11 @@ async fn every_page_renders_in_both_languages() {
                 .replace("{id}", &id.to_string())
                 .replace("{file}", "app.css")
                 .replace("{token}", token);
+            let path = if spec.path.starts_with("/calendar/") {
+                format!("/calendar/{calendar}.ics")
+            } else {
+                path
+            };
             let reply = staff.get(&format!("{path}?lang={lang}")).await;
             if path == "/login" {
                 assert_eq!(

@@ -36,6 +36,10 @@ fn expected_roles(action: Action) -> &'static [Role] {
         Action::ManageUsers => &[Admin],
         Action::ReadAudit => &[Admin, Staff],
         Action::ManagePersonalData => &[Admin],
+        Action::ReadEvents => &[Admin, Staff, Coordinator, Partner, Enterprise],
+        Action::EditEvents => &[Admin, Staff],
+        Action::ReadAgreements => &[Admin, Staff, Coordinator, Partner, Enterprise],
+        Action::EditAgreements => &[Admin, Staff],
     }
 }
 

@@ -17,7 +17,10 @@ use liaison_web::{AppState, WebConfig};
 pub struct TestApp {
     pub app: Router,
     pub db: Db,
+    /// Where this app stores uploaded files.
+    pub files_dir: std::path::PathBuf,
     _dir: Option<tempfile::TempDir>,
+    _files: tempfile::TempDir,
 }
 
 pub struct Reply {
@@ -92,8 +95,21 @@ impl TestApp {
         };
         let db = Db::connect(&url).await.expect("open test database");
         db.migrate().await.expect("migrate");
-        let app = liaison_web::app(AppState::new(db.clone(), WebConfig::default()));
-        TestApp { app, db, _dir: dir }
+        let files = tempfile::tempdir().expect("temp dir for files");
+        let files_dir = files.path().join("files");
+        let config = WebConfig {
+            files_dir: files_dir.clone(),
+            upload_limit: 256 * 1024,
+            ..WebConfig::default()
+        };
+        let app = liaison_web::app(AppState::new(db.clone(), config));
+        TestApp {
+            app,
+            db,
+            files_dir,
+            _dir: dir,
+            _files: files,
+        }
     }
 
     pub async fn with_demo() -> TestApp {
