@@ -10,9 +10,11 @@
 
 mod agreements;
 mod countries;
+mod enterprise;
 mod events;
 mod generate;
 mod names;
+mod news;
 mod rng;
 mod seeds;
 
@@ -26,8 +28,10 @@ use liaison_storage::{Actor, Db, StoreError};
 pub use agreements::{
     generated_agreements, seed_agreements, DemoAgreement, DemoParty, GENERATED_AGREEMENTS,
 };
+pub use enterprise::{DEMO_STUDENTS, GENERATED_POSITIONS};
 pub use events::GENERATED_EVENTS;
 pub use generate::{generated_institutions, generated_partners};
+pub use news::GENERATED_NEWS;
 
 /// How many generated partners the demo adds to the seed partners.
 pub const GENERATED_PARTNERS: usize = 320;
@@ -207,6 +211,8 @@ pub async fn load(db: &Db) -> Result<DemoSummary, DemoError> {
         people: events::people_by_institution(db).await?,
     };
     events::store_events(db, &actor, &stored).await?;
+    enterprise::store(db, &actor, &partners, &ids, &unit_ids).await?;
+    news::store_news(db, &actor, DEMO_SEED).await?;
     let summary = summarize(&partners);
     tracing::info!(?summary, "demo data stored");
     Ok(summary)

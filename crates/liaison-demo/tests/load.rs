@@ -47,7 +47,11 @@ async fn loads_into_an_empty_database_once() {
         )
         .await
         .unwrap();
-    assert_eq!(people.total as usize, summary.people);
+    // Contacts of the partners plus the generated students of the cooperation data set.
+    assert_eq!(
+        people.total as usize,
+        summary.people + liaison_demo::DEMO_STUDENTS
+    );
 
     assert!(matches!(
         liaison_demo::load(&db).await,

@@ -43,6 +43,25 @@ pub enum Action {
     ReadAgreements,
     /// Create, edit, renew and delete agreements and their cooperation conditions.
     EditAgreements,
+    /// See the newsroom: every story in every state, its history (the public site needs no right).
+    ReadNews,
+    /// Write stories, upload their photos, mark them translated and proofread, send back to draft.
+    EditNews,
+    /// Review and publish stories, withdraw published ones (see `news::check_step`).
+    PublishNews,
+    /// See positions (enterprise contacts: their own; students: open ones).
+    ReadPositions,
+    /// Create and edit positions (enterprise contacts: their own; opening one is vetting, staff only).
+    EditPositions,
+    /// See skill profiles and placements and move placements on (enterprise contacts: consenting
+    /// students and their own positions' placements; students: their own).
+    ReadTalent,
+    /// Keep skill profiles and apply to positions (students: their own), place students (staff).
+    EditTalent,
+    /// See the ranked candidates of a position (enterprise contacts: of their own positions).
+    ReadCandidates,
+    /// See and record graduates' employment outcomes.
+    ManageOutcomes,
 }
 
 impl Action {
@@ -58,6 +77,15 @@ impl Action {
         Action::EditEvents,
         Action::ReadAgreements,
         Action::EditAgreements,
+        Action::ReadNews,
+        Action::EditNews,
+        Action::PublishNews,
+        Action::ReadPositions,
+        Action::EditPositions,
+        Action::ReadTalent,
+        Action::EditTalent,
+        Action::ReadCandidates,
+        Action::ManageOutcomes,
     ];
 }
 
@@ -77,6 +105,15 @@ pub fn allows(role: Role, action: Action) -> bool {
         EditEvents => matches!(role, Admin | Staff),
         ReadAgreements => matches!(role, Admin | Staff | Coordinator | Partner | Enterprise),
         EditAgreements => matches!(role, Admin | Staff),
+        ReadNews => matches!(role, Admin | Staff | Editor | Coordinator),
+        EditNews => matches!(role, Admin | Staff | Editor),
+        PublishNews => matches!(role, Admin | Staff),
+        ReadPositions => matches!(role, Admin | Staff | Coordinator | Student | Enterprise),
+        EditPositions => matches!(role, Admin | Staff | Enterprise),
+        ReadTalent => matches!(role, Admin | Staff | Student | Enterprise),
+        EditTalent => matches!(role, Admin | Staff | Student),
+        ReadCandidates => matches!(role, Admin | Staff | Enterprise),
+        ManageOutcomes => matches!(role, Admin | Staff),
     }
 }
 

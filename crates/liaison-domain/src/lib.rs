@@ -14,9 +14,12 @@ pub mod agreement;
 pub mod country;
 mod country_table;
 pub mod document;
+pub mod enterprise;
 pub mod event;
 pub mod institution;
 pub mod isced;
+pub mod matching;
+pub mod news;
 pub mod org_unit;
 pub mod paging;
 pub mod password;
@@ -31,6 +34,10 @@ pub use agreement::{
     Agreement, AgreementDraft, AgreementKind, AgreementStatus, ConditionDraft, CooperationCondition,
 };
 pub use country::CountryCode;
+pub use enterprise::{
+    EmploymentOutcome, EmploymentOutcomeDraft, Placement, PlacementDraft, PlacementStatus,
+    Position, PositionDraft, PositionKind, PositionStatus, SkillProfile, SkillProfileDraft,
+};
 pub use event::{
     Event, EventDraft, EventKind, Honour, Participant, ParticipantCounts, ParticipantRole,
 };
@@ -38,6 +45,7 @@ pub use institution::{
     Institution, InstitutionDraft, InstitutionKind, RegionTag, RelationshipStatus,
 };
 pub use isced::IscedCode;
+pub use news::{Credit, CreditRole, NewsDraft, NewsItem, NewsStatus, PublishedVersion};
 pub use org_unit::{OrgUnit, OrgUnitDraft, OrgUnitKind};
 pub use paging::{PageRequest, Sort};
 pub use person::{Person, PersonDraft};

@@ -21,6 +21,8 @@ use liaison_domain::{FieldError, FieldErrors, Id};
 pub enum OwnerKind {
     Agreement,
     Event,
+    /// A news story's photo (captions in `news_photos`).
+    News,
 }
 
 impl OwnerKind {
@@ -28,6 +30,7 @@ impl OwnerKind {
         match self {
             OwnerKind::Agreement => "agreement",
             OwnerKind::Event => "event",
+            OwnerKind::News => "news",
         }
     }
 
@@ -35,6 +38,7 @@ impl OwnerKind {
         match s {
             "agreement" => Some(OwnerKind::Agreement),
             "event" => Some(OwnerKind::Event),
+            "news" => Some(OwnerKind::News),
             _ => None,
         }
     }
@@ -43,6 +47,7 @@ impl OwnerKind {
         match self {
             OwnerKind::Agreement => "agreements",
             OwnerKind::Event => "events",
+            OwnerKind::News => "news",
         }
     }
 }

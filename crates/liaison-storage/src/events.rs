@@ -539,6 +539,7 @@ pub enum NamedTable {
     OrgUnits,
     Agreements,
     Users,
+    Events,
 }
 
 impl Db {
@@ -560,6 +561,7 @@ impl Db {
                 NamedTable::OrgUnits => "SELECT id, name_en AS t_en, name_zh AS t_zh, name_local AS t_local FROM org_units",
                 NamedTable::Agreements => "SELECT id, title_en AS t_en, title_zh AS t_zh, title_local AS t_local FROM agreements",
                 NamedTable::Users => "SELECT id, COALESCE(display_name, email) AS t_en, display_name AS t_zh, email AS t_local FROM users",
+                NamedTable::Events => "SELECT id, title_en AS t_en, title_zh AS t_zh, title_local AS t_local FROM events",
             };
             let sql = format!("{select} WHERE id IN ({})", placeholders.join(", "));
             let args: Vec<Arg> = chunk.iter().map(|i| Arg::Int(*i)).collect();

@@ -14,10 +14,12 @@ mod agreements;
 mod audit;
 mod db;
 mod documents;
+mod enterprise;
 mod events;
 mod institutions;
 mod invitations;
 mod migrate;
+mod news;
 mod org_units;
 mod outbox;
 mod people;
@@ -33,10 +35,15 @@ pub use agreements::{agreement_visible, today, AgreementFilter, ReminderOwner, A
 pub use audit::{AuditColumn, AuditEntry, AuditFilter, AuditSearch, AUDIT_EXPORT_MAX};
 pub use db::{Backend, Db};
 pub use documents::{upload_error, Document, FileStore, Incoming, NewDocument, OwnerKind};
+pub use enterprise::{
+    OutcomeCount, OutcomeFilter, PlacementFilter, PositionFilter, SkillProfileFilter,
+    OUTCOME_SORTS, PLACEMENT_SORTS, POSITION_SORTS, SKILL_PROFILE_SORTS,
+};
 pub use events::{AgreementEnd, CalendarData, EventFilter, NamedTable, EVENT_SORTS};
 pub use institutions::{InstitutionFilter, INSTITUTION_SORTS};
 pub use invitations::{Invitation, LinkProblem, LinkPurpose, NewInvitation};
 pub use migrate::MIGRATION_COUNT;
+pub use news::{NewsFilter, NewsHistoryEntry, NewsPhoto, NEWS_SORTS};
 pub use org_units::{OrgUnitFilter, ORG_UNIT_SORTS};
 pub use outbox::{backoff, MailStatus, OutboxMessage, OutgoingMail, MAX_ATTEMPTS};
 pub use people::{PersonFilter, PERSON_SORTS};

@@ -50,6 +50,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_events.sql"),
         postgres: include_str!("../migrations/postgres/0006_events.sql"),
     },
+    Migration {
+        version: 7,
+        name: "news",
+        sqlite: include_str!("../migrations/sqlite/0007_news.sql"),
+        postgres: include_str!("../migrations/postgres/0007_news.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "enterprise",
+        sqlite: include_str!("../migrations/sqlite/0008_enterprise.sql"),
+        postgres: include_str!("../migrations/postgres/0008_enterprise.sql"),
+    },
 ];
 
 pub const MIGRATION_COUNT: usize = MIGRATIONS.len();

@@ -65,7 +65,7 @@ fn from_row(row: &AnyRow) -> StoreResult<Person> {
     })
 }
 
-fn write_args(d: &PersonDraft) -> Vec<Arg> {
+pub(crate) fn write_args(d: &PersonDraft) -> Vec<Arg> {
     let list =
         |l: &Vec<String>| Arg::Text(serde_json::to_string(l).expect("string lists serialise"));
     vec![

@@ -33,7 +33,17 @@ fn schemas() -> Value {
                 .map(|(k, v)| (k.to_string(), v)),
         );
         map.extend(
+            crate::api::enterprise_doc::schemas()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
+        map.extend(
             crate::api::agreements::schemas()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
+        map.extend(
+            crate::api::news::schemas()
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v)),
         );
@@ -157,8 +167,18 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
         _ if crate::api::events_doc::documents(path) => {
             crate::api::events_doc::openapi(method, path, &mut op, &mut parameters, &mut responses)
         }
+        _ if crate::api::enterprise_doc::documents(path) => crate::api::enterprise_doc::openapi(
+            method,
+            path,
+            &mut op,
+            &mut parameters,
+            &mut responses,
+        ),
         _ if crate::api::agreements::documents(path) => {
             crate::api::agreements::openapi(method, path, &mut op, &mut parameters, &mut responses)
+        }
+        _ if crate::api::news::documents(path) => {
+            crate::api::news::openapi(method, path, &mut op, &mut parameters, &mut responses)
         }
         ("GET", Some(s), false) => {
             for (name, ty) in [("page", "integer"), ("per_page", "integer")] {

@@ -92,6 +92,24 @@ impl Upload {
         Ok(())
     }
 
+    /// [`Upload::finish`] for photos only: a PDF or any other content is refused (415).
+    pub async fn finish_image(
+        self,
+        state: &AppState,
+        actor: &Actor,
+        owner_kind: OwnerKind,
+        owner_id: Id,
+        raw_name: &str,
+    ) -> Result<Document, UploadError> {
+        if self.incoming.size() > 0
+            && !MediaType::sniff(self.incoming.head()).is_some_and(|m| m.is_image())
+        {
+            return Err(UploadError::Unsupported);
+        }
+        self.finish(state, actor, owner_kind, owner_id, raw_name)
+            .await
+    }
+
     /// Checks the content and stores the file, its thumbnail and its row.
     pub async fn finish(
         mut self,
@@ -225,6 +243,8 @@ pub async fn may_read_owner(
         }
         // Agreement documents: office staff only until agreements have their own scope here.
         OwnerKind::Agreement => Ok(allows(user.role, Action::EditEvents)),
+        // News photos: the newsroom (the public reaches published stories' photos elsewhere).
+        OwnerKind::News => Ok(allows(user.role, Action::ReadNews)),
     }
 }
 

@@ -78,16 +78,9 @@ impl Driver {
     }
 }
 
-#[test]
-fn sign_in_create_a_partner_with_a_chinese_name_and_find_it() {
-    let db = TestDb::new();
-    assert!(db
-        .add_user("admin@axhu.example.cn", "admin", "a-long-password")
-        .status
-        .success());
-    let server = db.serve(&[]);
-    let base = format!("http://{}", server.addr);
-
+/// Starts ChromeDriver and a headless Chromium session with an implicit wait (so that `find`
+/// waits for elements instead of the test sleeping).
+fn start_browser() -> (std::process::Child, Driver, tempfile::TempDir) {
     let driver_path =
         std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     let mut chromedriver = Command::new(&driver_path)
@@ -132,6 +125,20 @@ fn sign_in_create_a_partner_with_a_chinese_name_and_find_it() {
         "/timeouts",
         json!({"implicit": 10000, "pageLoad": 30000}),
     );
+    (chromedriver, driver, profile)
+}
+
+#[test]
+fn sign_in_create_a_partner_with_a_chinese_name_and_find_it() {
+    let db = TestDb::new();
+    assert!(db
+        .add_user("admin@axhu.example.cn", "admin", "a-long-password")
+        .status
+        .success());
+    let server = db.serve(&[]);
+    let base = format!("http://{}", server.addr);
+
+    let (mut chromedriver, driver, _profile) = start_browser();
 
     driver.go(&format!("{base}/login?lang=zh-CN"));
     // The implicit wait lets `find` wait for the page, where reading the source would not.
@@ -165,14 +172,58 @@ fn sign_in_create_a_partner_with_a_chinese_name_and_find_it() {
     let link = driver.text("table tbody tr td a");
     assert!(link.contains("开放原子开源基金会"), "search result: {link}");
 
+    screenshot(&driver, "institution-search.png");
+
+    driver.call("DELETE", "", json!({}));
+    let _ = chromedriver.kill();
+    let _ = chromedriver.wait();
+    server.stop();
+}
+
+/// Saves a screenshot under `target/browser/`.
+fn screenshot(driver: &Driver, name: &str) {
     let png = driver.call("GET", "/screenshot", json!({}));
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(png.as_str().unwrap())
         .unwrap();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("institution-search.png"), &bytes).unwrap();
+    std::fs::write(dir.join(name), &bytes).unwrap();
     assert!(bytes.starts_with(b"\x89PNG"));
+}
+
+/// The public news site of the demo, signed out: an article in Chinese with its credits, then
+/// the same story in English through the language switch.
+#[test]
+fn a_published_demo_story_reads_in_both_languages() {
+    let db = TestDb::new();
+    let server = db.serve(&["--demo"]);
+    let base = format!("http://{}", server.addr);
+    let (mut chromedriver, driver, _profile) = start_browser();
+
+    driver.go(&format!("{base}/news?lang=zh-CN"));
+    driver.find("html[lang='zh-CN'] ol.news-list");
+    driver.go(&format!(
+        "{base}/news/sco-higher-education-symposium-astana-2024?lang=zh-CN"
+    ));
+    driver.find("html[lang='zh-CN'] article.news-article section.credits");
+    assert_eq!(driver.text("article h1"), "七国27所高校齐聚阿斯塔纳");
+    let credits = driver.text("section.credits");
+    assert!(
+        credits.contains("撰稿") && credits.contains("翻译"),
+        "{credits}"
+    );
+    assert!(driver.text("div.news-body").contains("27所高校"));
+    screenshot(&driver, "news-article.png");
+
+    driver.click("span.langs a[lang='en']");
+    // Wait for the English page before reading it.
+    driver.find("html[lang='en'] article.news-article");
+    assert_eq!(
+        driver.text("article h1"),
+        "27 universities from 7 countries meet in Astana"
+    );
+    assert!(driver.text("section.credits").contains("Translator"));
 
     driver.call("DELETE", "", json!({}));
     let _ = chromedriver.kill();

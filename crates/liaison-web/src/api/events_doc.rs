@@ -230,7 +230,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         (
             "Document",
             json!({"type": "object", "required": ["id", "owner_kind", "owner_id", "file_name", "media_type", "size", "sha256"], "properties": {
-                "id": {"type": "string"}, "owner_kind": {"type": "string", "enum": ["agreement", "event"]},
+                "id": {"type": "string"}, "owner_kind": {"type": "string", "enum": ["agreement", "event", "news"]},
                 "owner_id": {"type": "string"}, "file_name": {"type": "string"},
                 "media_type": {"type": "string", "enum": ["application/pdf", "image/jpeg", "image/png", "image/webp"]},
                 "size": {"type": "integer"}, "sha256": {"type": "string"}, "thumbnail_sha256": {"type": "string"},

@@ -270,6 +270,9 @@ async fn render_show(
         p.breadcrumb { a href="/events" { (ctx.t("events-title")) } }
         div.title-row {
             h1 { (bilingual(ctx, &d.title)) }
+            @if allows(ctx.user().role, Action::EditNews) {
+                a.button.secondary href=(format!("/newsroom/new?event_id={}", event.id)) { (ctx.t("news-from-event")) }
+            }
             @if edit {
                 div.actions {
                     a.button href=(format!("/events/{}/edit", event.id)) { (ctx.t("edit")) }
@@ -870,7 +873,10 @@ pub async fn delete_document(
     match state.db.delete_document(&actor(&ctx), id).await {
         Ok(doc) => {
             forget_files(&state, std::slice::from_ref(&doc)).await;
-            let back = format!("/{}s/{}", doc.owner_kind.as_str(), doc.owner_id);
+            let back = match doc.owner_kind {
+                OwnerKind::News => format!("/newsroom/{}", doc.owner_id),
+                kind => format!("/{}s/{}", kind.as_str(), doc.owner_id),
+            };
             redirect_with_flash(&ctx, &back, "flash-document-deleted")
         }
         Err(e) => store_error_page(&ctx, e),

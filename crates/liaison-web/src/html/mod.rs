@@ -4,11 +4,14 @@
 pub mod action_items;
 pub mod agreements;
 pub mod audit;
+pub mod enterprise;
 pub mod events;
 pub mod home;
 pub mod institutions;
 pub mod invitations;
 pub mod login;
+pub mod news;
+pub mod newsroom;
 pub mod org_units;
 pub mod outbox;
 pub mod people;
@@ -81,6 +84,28 @@ pub fn layout(ctx: &Ctx, title: &str, content: Markup) -> Markup {
         liaison_domain::access::allows(u.role, liaison_domain::Action::ReadAgreements)
     }) {
         nav.push(("/agreements", "nav-agreements"));
+    }
+    if let Some(u) = ctx.user.as_ref() {
+        use liaison_domain::access::allows as may;
+        if may(u.role, liaison_domain::Action::ReadPositions) {
+            nav.push(("/positions", "nav-positions"));
+        }
+        if may(u.role, liaison_domain::Action::ReadTalent) {
+            nav.push(("/placements", "nav-placements"));
+        }
+        if u.role == liaison_domain::Role::Student {
+            nav.push(("/my-profile", "nav-my-profile"));
+        }
+        if may(u.role, liaison_domain::Action::ManageOutcomes) {
+            nav.push(("/outcomes", "nav-outcomes"));
+        }
+    }
+    if ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| liaison_domain::access::allows(u.role, liaison_domain::Action::ReadNews))
+    {
+        nav.push(("/newsroom", "nav-newsroom"));
     }
     if ctx
         .user

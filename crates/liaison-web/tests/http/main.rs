@@ -4,7 +4,9 @@
 mod agreements;
 mod api;
 mod audit;
+mod enterprise;
 mod events;
+mod news;
 mod pages;
 mod scopes;
 mod security;

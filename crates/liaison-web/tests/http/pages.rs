@@ -211,6 +211,27 @@ async fn every_page_renders_in_both_languages() {
             .parse::<i64>()
             .unwrap()
     };
+    // News: a published demo story (the public page of any other is 404) with a photo.
+    let news_item = app.db.published_news(1).await.unwrap()[0].id;
+    let news_photo = {
+        let img = image::RgbImage::from_pixel(40, 30, image::Rgb([30, 200, 30]));
+        let mut png = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let token = app.token(Role::Staff).await;
+        app.api_raw(
+            "POST",
+            &format!("/api/v1/news/{news_item}/photos?filename=photo.png&caption_en=Photo"),
+            &token,
+            png,
+        )
+        .await
+        .json()["id"]
+            .as_str()
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+    };
     // Account pages need an account, an e-mail in the outbox and live one-time links (showing
     // a link's page does not use it up, so one of each serves both languages).
     let admin_token = app.token(Role::Admin).await;
@@ -255,6 +276,42 @@ async fn every_page_renders_in_both_languages() {
         )
         .await
         .unwrap();
+    // University–enterprise cooperation: the first position (iFLYTEK's), a profile, an outcome.
+    let first = |field: &'static str| liaison_domain::Sort {
+        field,
+        descending: false,
+    };
+    let position = app
+        .db
+        .positions(
+            &liaison_domain::enterprise::Viewer::Office,
+            &Default::default(),
+            &first("updated_at"),
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let skill_profile = app
+        .db
+        .skill_profiles(
+            &liaison_domain::enterprise::Viewer::Office,
+            &Default::default(),
+            &first("created_at"),
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let outcome = app
+        .db
+        .outcomes(&Default::default(), &first("cohort"), &Default::default())
+        .await
+        .unwrap()
+        .items[0]
+        .id;
     for lang in ["en", "zh-CN"] {
         for spec in table()
             .iter()
@@ -276,6 +333,16 @@ async fn every_page_renders_in_both_languages() {
                 action_item
             } else if spec.path.starts_with("/documents") {
                 photo
+            } else if spec.path.starts_with("/positions") {
+                position
+            } else if spec.path.starts_with("/skill-profiles") {
+                skill_profile
+            } else if spec.path.starts_with("/outcomes") {
+                outcome
+            } else if spec.path.starts_with("/news/photos") {
+                news_photo
+            } else if spec.path.starts_with("/news") {
+                news_item
             } else {
                 with_units.0
             };

@@ -40,6 +40,15 @@ fn expected_roles(action: Action) -> &'static [Role] {
         Action::EditEvents => &[Admin, Staff],
         Action::ReadAgreements => &[Admin, Staff, Coordinator, Partner, Enterprise],
         Action::EditAgreements => &[Admin, Staff],
+        Action::ReadNews => &[Admin, Staff, Coordinator, Editor],
+        Action::EditNews => &[Admin, Staff, Editor],
+        Action::PublishNews => &[Admin, Staff],
+        Action::ReadPositions => &[Admin, Staff, Coordinator, Student, Enterprise],
+        Action::EditPositions => &[Admin, Staff, Enterprise],
+        Action::ReadTalent => &[Admin, Staff, Student, Enterprise],
+        Action::EditTalent => &[Admin, Staff, Student],
+        Action::ReadCandidates => &[Admin, Staff, Enterprise],
+        Action::ManageOutcomes => &[Admin, Staff],
     }
 }
 

@@ -170,6 +170,35 @@ impl TestApp {
         email
     }
 
+    /// Creates an account linked to a person (a student) and/or an institution, with `PASSWORD`.
+    pub async fn linked_user(
+        &self,
+        role: Role,
+        institution_id: Option<i64>,
+        person_id: Option<i64>,
+    ) -> String {
+        let email = format!(
+            "{}-{}@test.example.org",
+            role.as_str(),
+            &liaison_web::auth::new_secret()[..8].to_lowercase()
+        )
+        .to_lowercase();
+        let new = NewUser {
+            email: email.clone(),
+            password_hash: liaison_web::auth::hash_password(PASSWORD),
+            role,
+            display_name: None,
+            person_id,
+            institution_id,
+            unit_ids: Vec::new(),
+        };
+        self.db
+            .create_user(&Actor::system("test"), new)
+            .await
+            .expect("create linked user");
+        email
+    }
+
     /// A bearer token for an existing account.
     pub async fn token_for(&self, email: &str) -> String {
         let reply = self
