@@ -12,6 +12,7 @@ mod agreements;
 mod countries;
 mod enterprise;
 mod events;
+mod exchange;
 mod generate;
 mod names;
 mod news;
@@ -213,6 +214,7 @@ pub async fn load(db: &Db) -> Result<DemoSummary, DemoError> {
     events::store_events(db, &actor, &stored).await?;
     enterprise::store(db, &actor, &partners, &ids, &unit_ids).await?;
     news::store_news(db, &actor, DEMO_SEED).await?;
+    exchange::store(db, &actor, &agreement_ids).await?;
     let summary = summarize(&partners);
     tracing::info!(?summary, "demo data stored");
     Ok(summary)

@@ -62,6 +62,12 @@ pub enum Action {
     ReadCandidates,
     /// See and record graduates' employment outcomes.
     ManageOutcomes,
+    /// See exchange calls and their places (students: to apply).
+    ReadCalls,
+    /// Create calls, review applications (eligibility, scores) and run allocations.
+    ManageCalls,
+    /// Apply to calls and see applications (students: their own).
+    Apply,
 }
 
 impl Action {
@@ -86,6 +92,9 @@ impl Action {
         Action::EditTalent,
         Action::ReadCandidates,
         Action::ManageOutcomes,
+        Action::ReadCalls,
+        Action::ManageCalls,
+        Action::Apply,
     ];
 }
 
@@ -114,6 +123,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         EditTalent => matches!(role, Admin | Staff | Student),
         ReadCandidates => matches!(role, Admin | Staff | Enterprise),
         ManageOutcomes => matches!(role, Admin | Staff),
+        ReadCalls => matches!(role, Admin | Staff | Coordinator | Student),
+        ManageCalls => matches!(role, Admin | Staff),
+        Apply => matches!(role, Admin | Staff | Student),
     }
 }
 

@@ -16,6 +16,7 @@ mod country_table;
 pub mod document;
 pub mod enterprise;
 pub mod event;
+pub mod exchange;
 pub mod institution;
 pub mod isced;
 pub mod matching;
@@ -40,6 +41,9 @@ pub use enterprise::{
 };
 pub use event::{
     Event, EventDraft, EventKind, Honour, Participant, ParticipantCounts, ParticipantRole,
+};
+pub use exchange::{
+    Application, ApplicationDraft, ApplicationStatus, Call, CallDraft, CallPlace, ExplanationLine,
 };
 pub use institution::{
     Institution, InstitutionDraft, InstitutionKind, RegionTag, RelationshipStatus,

@@ -74,7 +74,7 @@ fn tags_column(tags: &[RegionTag]) -> String {
 }
 
 /// The values of every writable column, in `WRITE_COLUMNS` order.
-fn write_args(d: &InstitutionDraft) -> Vec<Arg> {
+pub(crate) fn write_args(d: &InstitutionDraft) -> Vec<Arg> {
     let t = |v: &Option<String>| Arg::OptText(v.clone());
     vec![
         Arg::Text(d.kind.as_str().into()),
@@ -310,7 +310,7 @@ impl Db {
     }
 }
 
-async fn check_hei_id_free(
+pub(crate) async fn check_hei_id_free(
     tx: &mut Tx,
     draft: &InstitutionDraft,
     except: Option<Id>,

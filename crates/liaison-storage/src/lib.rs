@@ -16,6 +16,8 @@ mod db;
 mod documents;
 mod enterprise;
 mod events;
+mod exchange;
+mod import;
 mod institutions;
 mod invitations;
 mod migrate;
@@ -40,6 +42,8 @@ pub use enterprise::{
     OUTCOME_SORTS, PLACEMENT_SORTS, POSITION_SORTS, SKILL_PROFILE_SORTS,
 };
 pub use events::{AgreementEnd, CalendarData, EventFilter, NamedTable, EVENT_SORTS};
+pub use exchange::{AllocationRun, ApplicationFilter, CallFilter, APPLICATION_SORTS, CALL_SORTS};
+pub use import::{ImportFailure, ImportOutcome, ImportRow};
 pub use institutions::{InstitutionFilter, INSTITUTION_SORTS};
 pub use invitations::{Invitation, LinkProblem, LinkPurpose, NewInvitation};
 pub use migrate::MIGRATION_COUNT;

@@ -62,6 +62,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_enterprise.sql"),
         postgres: include_str!("../migrations/postgres/0008_enterprise.sql"),
     },
+    Migration {
+        version: 9,
+        name: "exchange",
+        sqlite: include_str!("../migrations/sqlite/0009_exchange.sql"),
+        postgres: include_str!("../migrations/postgres/0009_exchange.sql"),
+    },
 ];
 
 pub const MIGRATION_COUNT: usize = MIGRATIONS.len();

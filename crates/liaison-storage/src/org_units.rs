@@ -66,7 +66,7 @@ fn from_row(row: &AnyRow) -> StoreResult<OrgUnit> {
     })
 }
 
-fn write_args(d: &OrgUnitDraft) -> Vec<Arg> {
+pub(crate) fn write_args(d: &OrgUnitDraft) -> Vec<Arg> {
     let mut search: Vec<&str> = d.name.all().collect();
     search.extend(d.ounit_id.as_deref());
     vec![
@@ -89,7 +89,11 @@ fn invalid(field: &str, code: &'static str) -> StoreError {
 
 /// Checks references: the institution exists, the parent is a unit of the same institution and
 /// not the unit itself or below it, and the EWP `ounit_id` is free within the institution.
-async fn check_references(tx: &mut Tx, draft: &OrgUnitDraft, this: Option<Id>) -> StoreResult<()> {
+pub(crate) async fn check_references(
+    tx: &mut Tx,
+    draft: &OrgUnitDraft,
+    this: Option<Id>,
+) -> StoreResult<()> {
     let exists = sqlx::query("SELECT id FROM institutions WHERE id = $1")
         .bind(draft.institution_id)
         .fetch_optional(&mut **tx)

@@ -85,7 +85,7 @@ pub(crate) fn write_args(d: &PersonDraft) -> Vec<Arg> {
     ]
 }
 
-async fn check_references(tx: &mut Tx, draft: &PersonDraft) -> StoreResult<()> {
+pub(crate) async fn check_references(tx: &mut Tx, draft: &PersonDraft) -> StoreResult<()> {
     let invalid =
         |field: &str, code| StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)));
     if let Some(id) = draft.institution_id {

@@ -77,16 +77,36 @@ impl<T: Versioned> Table<T> {
         Ok(current)
     }
 
-    pub async fn insert(&self, tx: &mut Tx, actor: &Actor, mut values: Vec<Arg>) -> StoreResult<T>
+    pub async fn insert(&self, tx: &mut Tx, actor: &Actor, values: Vec<Arg>) -> StoreResult<T>
+    where
+        T: HasId,
+    {
+        self.insert_as(tx, actor, None, values).await
+    }
+
+    /// Inserts with a chosen `id` (imports that keep ids), or a new one when `id` is `None`.
+    pub async fn insert_as(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: Option<Id>,
+        mut values: Vec<Arg>,
+    ) -> StoreResult<T>
     where
         T: HasId,
     {
         let now = crate::now();
         values.push(Arg::Text(now.clone()));
         values.push(Arg::Text(now));
+        let id_column = if let Some(id) = id {
+            values.push(Arg::Int(id));
+            ", id"
+        } else {
+            ""
+        };
         let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "INSERT INTO {} ({}, created_at, updated_at) VALUES ({}) RETURNING {}",
+            "INSERT INTO {} ({}, created_at, updated_at{id_column}) VALUES ({}) RETURNING {}",
             self.name,
             self.write_columns.join(", "),
             placeholders.join(", "),

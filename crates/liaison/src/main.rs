@@ -2,6 +2,7 @@
 //! It holds no business logic of its own.
 
 mod allocate;
+mod transfer;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -41,11 +42,15 @@ enum Command {
     },
     /// Allocate exchange places: the student-optimal stable assignment (C4).
     Allocate(allocate::AllocateArgs),
+    /// Write a whole table to a CSV or XLSX file (C8).
+    Export(transfer::ExportArgs),
+    /// Read a CSV or XLSX file into a table, all or nothing (C8).
+    Import(transfer::ImportArgs),
 }
 
 /// Where the database is: a data directory holding `liaison.db`, or an explicit URL.
 #[derive(Args, Clone)]
-struct DbArgs {
+pub(crate) struct DbArgs {
     /// Folder for the SQLite database and uploaded files.
     #[arg(long, env = "LIAISON_DATA_DIR", default_value = "./liaison-data")]
     data_dir: PathBuf,
@@ -135,7 +140,7 @@ struct UserAddArgs {
 }
 
 /// A failure with its exit code: 2 for bad input, 1 for everything else.
-struct Failure {
+pub(crate) struct Failure {
     code: u8,
     message: String,
 }
@@ -172,6 +177,8 @@ fn main() -> ExitCode {
                 command: UserCommand::Add(args),
             } => user_add(args).await,
             Command::Allocate(args) => allocate::run(args),
+            Command::Export(args) => transfer::export(args).await,
+            Command::Import(args) => transfer::import(args).await,
         }
     });
     match result {
@@ -198,7 +205,7 @@ fn init_logging() {
     }
 }
 
-async fn open_migrated(args: &DbArgs) -> Result<Db, Failure> {
+pub(crate) async fn open_migrated(args: &DbArgs) -> Result<Db, Failure> {
     let db = args.open().await?;
     db.migrate()
         .await

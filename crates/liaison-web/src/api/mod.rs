@@ -12,6 +12,7 @@ pub mod enterprise;
 pub mod enterprise_doc;
 pub mod events;
 pub mod events_doc;
+pub mod exchange;
 pub mod institutions;
 pub mod news;
 pub mod org_units;

@@ -6,6 +6,7 @@ pub mod agreements;
 pub mod audit;
 pub mod enterprise;
 pub mod events;
+pub mod exchange;
 pub mod home;
 pub mod institutions;
 pub mod invitations;
@@ -98,6 +99,9 @@ pub fn layout(ctx: &Ctx, title: &str, content: Markup) -> Markup {
         }
         if may(u.role, liaison_domain::Action::ManageOutcomes) {
             nav.push(("/outcomes", "nav-outcomes"));
+        }
+        if may(u.role, liaison_domain::Action::ReadCalls) {
+            nav.push(("/calls", "nav-calls"));
         }
     }
     if ctx

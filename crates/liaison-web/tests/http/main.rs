@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod enterprise;
 mod events;
+mod exchange;
 mod news;
 mod pages;
 mod scopes;

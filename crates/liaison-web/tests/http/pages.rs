@@ -312,6 +312,18 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .id;
+    // Exchange: the demo call.
+    let call = app
+        .db
+        .calls(
+            &Default::default(),
+            &first("updated_at"),
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
     for lang in ["en", "zh-CN"] {
         for spec in table()
             .iter()
@@ -339,6 +351,8 @@ async fn every_page_renders_in_both_languages() {
                 skill_profile
             } else if spec.path.starts_with("/outcomes") {
                 outcome
+            } else if spec.path.starts_with("/calls") {
+                call
             } else if spec.path.starts_with("/news/photos") {
                 news_photo
             } else if spec.path.starts_with("/news") {

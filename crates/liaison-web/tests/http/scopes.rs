@@ -49,6 +49,9 @@ fn expected_roles(action: Action) -> &'static [Role] {
         Action::EditTalent => &[Admin, Staff, Student],
         Action::ReadCandidates => &[Admin, Staff, Enterprise],
         Action::ManageOutcomes => &[Admin, Staff],
+        Action::ReadCalls => &[Admin, Staff, Coordinator, Student],
+        Action::ManageCalls => &[Admin, Staff],
+        Action::Apply => &[Admin, Staff, Student],
     }
 }
 

@@ -1,0 +1,905 @@
+//! Files in and out (C8): the directory (institutions, org units, people) as CSV or XLSX.
+//!
+//! Columns are the JSON field names of the API: nested text as `name.en`, `name.zh`,
+//! `name.local`, lists joined with `;` (`region_tags`, `emails`, `phones`, `languages`). An export
+//! writes `id`, `version`, `created_at` and `updated_at` too; an import reads `id` (a row with an
+//! id updates that record or creates it with that id, a row without one creates a new record) and
+//! ignores the other three. Import is all or nothing: every row is checked with the domain
+//! drafts' `validate()`, every problem is reported as `row N, column C: why` (rows numbered as in
+//! a spreadsheet, the header being row 1), and the rows are written in one transaction only if
+//! there is none. The format of an input is recognised by its content (XLSX is a ZIP file).
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use liaison_domain::{
+    CountryCode, FieldError, FieldErrors, Id, Institution, InstitutionDraft, InstitutionKind,
+    LocalizedText, OrgUnit, OrgUnitDraft, OrgUnitKind, Person, PersonDraft, RegionTag,
+    RelationshipStatus,
+};
+use liaison_storage::{Actor, Db, ImportFailure, ImportOutcome, ImportRow, StoreError};
+
+/// The entities that can be exported and imported, by their C6 names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Institutions,
+    OrgUnits,
+    People,
+}
+
+impl Entity {
+    pub const ALL: [Entity; 3] = [Entity::Institutions, Entity::OrgUnits, Entity::People];
+
+    pub fn parse(name: &str) -> Option<Entity> {
+        Entity::ALL.into_iter().find(|e| e.as_str() == name)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Institutions => "institutions",
+            Entity::OrgUnits => "org-units",
+            Entity::People => "people",
+        }
+    }
+
+    /// The columns of an export, in order.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Entity::Institutions => INSTITUTION_COLUMNS,
+            Entity::OrgUnits => ORG_UNIT_COLUMNS,
+            Entity::People => PERSON_COLUMNS,
+        }
+    }
+
+    /// Columns an import needs in its header.
+    fn required(self) -> &'static [&'static str] {
+        match self {
+            Entity::Institutions => &["kind", "country", "status"],
+            Entity::OrgUnits => &["institution_id", "kind"],
+            Entity::People => &[],
+        }
+    }
+}
+
+/// File formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn parse(name: &str) -> Option<Format> {
+        match name {
+            "csv" => Some(Format::Csv),
+            "xlsx" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    /// XLSX files are ZIP archives; anything else is read as CSV.
+    pub fn sniff(bytes: &[u8]) -> Format {
+        if bytes.starts_with(b"PK\x03\x04") {
+            Format::Xlsx
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+const INSTITUTION_COLUMNS: &[&str] = &[
+    "id",
+    "kind",
+    "name.en",
+    "name.zh",
+    "name.local",
+    "country",
+    "city.en",
+    "city.zh",
+    "city.local",
+    "website",
+    "status",
+    "region_tags",
+    "hei_id",
+    "erasmus_code",
+    "social_credit_code",
+    "profile.en",
+    "profile.zh",
+    "profile.local",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+const ORG_UNIT_COLUMNS: &[&str] = &[
+    "id",
+    "institution_id",
+    "parent_id",
+    "kind",
+    "name.en",
+    "name.zh",
+    "name.local",
+    "ounit_id",
+    "website",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+const PERSON_COLUMNS: &[&str] = &[
+    "id",
+    "name.en",
+    "name.zh",
+    "name.local",
+    "title.en",
+    "title.zh",
+    "title.local",
+    "institution_id",
+    "org_unit_id",
+    "emails",
+    "phones",
+    "languages",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+/// A column whose cells are whole numbers (written as numbers to XLSX).
+fn numeric(column: &str) -> bool {
+    column == "id"
+        || column == "version"
+        || column.ends_with("_id") && column != "hei_id" && column != "ounit_id"
+}
+
+/// One problem in an input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based, as a spreadsheet shows it; the header is row 1. 0: the file as a whole.
+    pub row: usize,
+    /// The column's header name; empty for the file as a whole.
+    pub column: String,
+    /// A stable code: the domain's field-error codes plus `unknown-column`, `duplicate-column`,
+    /// `missing-column`, `empty-file`, `unreadable-file`, `formula`.
+    pub code: &'static str,
+    pub limit: Option<usize>,
+}
+
+impl Problem {
+    fn new(row: usize, column: &str, code: &'static str) -> Problem {
+        Problem {
+            row,
+            column: column.to_string(),
+            code,
+            limit: None,
+        }
+    }
+
+    /// Why, in English.
+    pub fn why(&self) -> String {
+        match self.code {
+            "unknown-column" => "is not a known column".into(),
+            "duplicate-column" => "appears twice in the header".into(),
+            "missing-column" => "is missing from the header".into(),
+            "empty-file" => "the file holds no header row".into(),
+            "unreadable-file" => {
+                "the file is neither a readable XLSX workbook nor UTF-8 CSV".into()
+            }
+            "formula" => "holds a formula; only plain values can be imported".into(),
+            code => {
+                let message = FieldError {
+                    field: String::new(),
+                    code,
+                    limit: self.limit,
+                }
+                .message();
+                message.trim_start().to_string()
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.row, self.column.is_empty()) {
+            (0, _) => write!(f, "{}", self.why()),
+            (row, true) => write!(f, "row {row}: {}", self.why()),
+            (row, false) => write!(f, "row {row}, column {}: {}", self.column, self.why()),
+        }
+    }
+}
+
+/// Why an import did not happen.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The file is wrong; nothing was written.
+    Problems(Vec<Problem>),
+    /// The database failed; nothing was written.
+    Store(StoreError),
+}
+
+/// A sheet of text cells: a header and its data rows, with each row's spreadsheet number.
+#[derive(Debug, Default)]
+struct Sheet {
+    header: Vec<String>,
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export
+
+/// The whole table of `entity` as a file.
+pub async fn export(db: &Db, entity: Entity, format: Format) -> Result<Vec<u8>, StoreError> {
+    let rows: Vec<Vec<String>> = match entity {
+        Entity::Institutions => db
+            .all_institutions()
+            .await?
+            .iter()
+            .map(institution_cells)
+            .collect(),
+        Entity::OrgUnits => db
+            .all_org_units()
+            .await?
+            .iter()
+            .map(org_unit_cells)
+            .collect(),
+        Entity::People => db.all_people().await?.iter().map(person_cells).collect(),
+    };
+    Ok(write(entity, format, &rows))
+}
+
+fn write(entity: Entity, format: Format, rows: &[Vec<String>]) -> Vec<u8> {
+    let columns = entity.columns();
+    match format {
+        Format::Csv => {
+            let mut out = csv::Writer::from_writer(Vec::new());
+            out.write_record(columns).expect("writing to memory");
+            for row in rows {
+                out.write_record(row).expect("writing to memory");
+            }
+            out.into_inner().expect("writing to memory")
+        }
+        Format::Xlsx => write_xlsx(entity, columns, rows).expect("writing XLSX to memory"),
+    }
+}
+
+fn write_xlsx(
+    entity: Entity,
+    columns: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name(entity.as_str())?;
+    for (c, name) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, value) in row.iter().enumerate() {
+            if value.is_empty() {
+                continue;
+            }
+            match value.parse::<i64>() {
+                Ok(n) if numeric(columns[c]) => sheet.write_number(r, c as u16, n as f64)?,
+                _ => sheet.write_string(r, c as u16, value)?,
+            };
+        }
+    }
+    book.save_to_buffer()
+}
+
+fn text(t: &Option<String>) -> String {
+    t.clone().unwrap_or_default()
+}
+
+fn localized(t: &LocalizedText) -> [String; 3] {
+    [text(&t.en), text(&t.zh), text(&t.local)]
+}
+
+fn opt_id(id: Option<Id>) -> String {
+    id.map(|i| i.to_string()).unwrap_or_default()
+}
+
+fn institution_cells(i: &Institution) -> Vec<String> {
+    let d = &i.draft;
+    let mut out = vec![i.id.to_string(), d.kind.as_str().into()];
+    out.extend(localized(&d.name));
+    out.push(d.country.as_str().into());
+    out.extend(localized(&d.city));
+    out.push(text(&d.website));
+    out.push(d.status.as_str().into());
+    let tags: Vec<&str> = d.region_tags.iter().map(|t| t.as_str()).collect();
+    out.push(tags.join(";"));
+    out.push(text(&d.hei_id));
+    out.push(text(&d.erasmus_code));
+    out.push(text(&d.social_credit_code));
+    out.extend(localized(&d.profile));
+    out.extend([
+        i.version.to_string(),
+        i.created_at.clone(),
+        i.updated_at.clone(),
+    ]);
+    out
+}
+
+fn org_unit_cells(u: &OrgUnit) -> Vec<String> {
+    let d = &u.draft;
+    let mut out = vec![
+        u.id.to_string(),
+        d.institution_id.to_string(),
+        opt_id(d.parent_id),
+        d.kind.as_str().into(),
+    ];
+    out.extend(localized(&d.name));
+    out.push(text(&d.ounit_id));
+    out.push(text(&d.website));
+    out.extend([
+        u.version.to_string(),
+        u.created_at.clone(),
+        u.updated_at.clone(),
+    ]);
+    out
+}
+
+fn person_cells(p: &Person) -> Vec<String> {
+    let d = &p.draft;
+    let mut out = vec![p.id.to_string()];
+    out.extend(localized(&d.name));
+    out.extend(localized(&d.title));
+    out.push(opt_id(d.institution_id));
+    out.push(opt_id(d.org_unit_id));
+    out.push(d.emails.join(";"));
+    out.push(d.phones.join(";"));
+    out.push(d.languages.join(";"));
+    out.extend([
+        p.version.to_string(),
+        p.created_at.clone(),
+        p.updated_at.clone(),
+    ]);
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading files
+
+fn read(bytes: &[u8]) -> Result<Sheet, Vec<Problem>> {
+    match Format::sniff(bytes) {
+        Format::Xlsx => read_xlsx(bytes),
+        Format::Csv => read_csv(bytes),
+    }
+}
+
+fn unreadable() -> Vec<Problem> {
+    vec![Problem::new(0, "", "unreadable-file")]
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Sheet, Vec<Problem>> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if std::str::from_utf8(bytes).is_err() || bytes.contains(&0) {
+        return Err(unreadable());
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut sheet = Sheet::default();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|_| unreadable())?;
+        let cells: Vec<String> = record.iter().map(|c| c.to_string()).collect();
+        if i == 0 {
+            sheet.header = cells;
+        } else if cells.iter().any(|c| !c.trim().is_empty()) {
+            sheet.rows.push((i + 1, cells));
+        }
+    }
+    if sheet.header.is_empty() {
+        return Err(vec![Problem::new(0, "", "empty-file")]);
+    }
+    Ok(sheet)
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Vec<Problem>> {
+    use calamine::{Data, Reader};
+    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let Some(name) = book.sheet_names().first().cloned() else {
+        return Err(vec![Problem::new(0, "", "empty-file")]);
+    };
+    let range = book.worksheet_range(&name).map_err(|_| unreadable())?;
+    let Some((top, left)) = range.start() else {
+        return Err(vec![Problem::new(0, "", "empty-file")]);
+    };
+    let mut problems = Vec::new();
+    let mut sheet = Sheet::default();
+    // Width of the sheet, counted from column A.
+    let width = left as usize + range.width();
+    for (i, row) in range.rows().enumerate() {
+        let mut cells = vec![String::new(); width];
+        for (j, cell) in row.iter().enumerate() {
+            cells[left as usize + j] = match cell {
+                Data::Empty => String::new(),
+                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Int(n) => n.to_string(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => (*f as i64).to_string(),
+                Data::Float(f) => f.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(d) => d.to_string(),
+                Data::Error(_) => String::new(),
+            };
+        }
+        let number = top as usize + i + 1;
+        if number == 1 {
+            sheet.header = cells;
+        } else if cells.iter().any(|c| !c.trim().is_empty()) {
+            sheet.rows.push((number, cells));
+        }
+    }
+    if top != 0 {
+        return Err(vec![Problem::new(1, "", "missing-column")]);
+    }
+    if let Ok(formulas) = book.worksheet_formula(&name) {
+        for (r, c, f) in formulas.used_cells() {
+            if !f.is_empty() {
+                let (fr, fc) = formulas.start().unwrap_or((0, 0));
+                let row = fr as usize + r + 1;
+                let col = fc as usize + c;
+                let column = sheet.header.get(col).cloned().unwrap_or_default();
+                problems.push(Problem::new(row, &column, "formula"));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(sheet)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing rows
+
+/// The cells of one row by column name.
+struct Cells<'a> {
+    row: usize,
+    index: &'a HashMap<&'a str, usize>,
+    cells: &'a [String],
+    problems: Vec<Problem>,
+}
+
+impl<'a> Cells<'a> {
+    fn get(&self, column: &str) -> &'a str {
+        self.index
+            .get(column)
+            .and_then(|&i| self.cells.get(i))
+            .map(|s| s.trim())
+            .unwrap_or("")
+    }
+
+    fn opt(&self, column: &str) -> Option<String> {
+        Some(self.get(column))
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    }
+
+    fn text(&self, prefix: &str) -> LocalizedText {
+        LocalizedText::new(
+            Some(self.get(&format!("{prefix}.en"))),
+            Some(self.get(&format!("{prefix}.zh"))),
+            Some(self.get(&format!("{prefix}.local"))),
+        )
+    }
+
+    fn problem(&mut self, column: &str, code: &'static str) {
+        self.problems.push(Problem::new(self.row, column, code));
+    }
+
+    fn id(&mut self, column: &str) -> Option<Id> {
+        let value = self.get(column);
+        if value.is_empty() {
+            return None;
+        }
+        match value.parse::<Id>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                self.problem(column, "invalid-number");
+                None
+            }
+        }
+    }
+
+    /// A required value parsed by `parse`; a placeholder after recording the problem.
+    fn required<T>(
+        &mut self,
+        column: &str,
+        code: &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let value = self.get(column);
+        if value.is_empty() {
+            self.problem(column, "required");
+            return None;
+        }
+        let parsed = parse(value);
+        if parsed.is_none() {
+            self.problem(column, code);
+        }
+        parsed
+    }
+
+    fn list(&self, column: &str) -> Vec<String> {
+        self.get(column)
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    }
+}
+
+/// The column a domain field error belongs to.
+fn column_of(entity: Entity, field: &str) -> String {
+    match field {
+        "name" => "name.en".into(),
+        "institution_id" | "parent_id" | "org_unit_id" | "hei_id" | "ounit_id" => field.into(),
+        _ => {
+            let base = field.split('.').next().unwrap_or(field);
+            if entity.columns().contains(&field) {
+                field.into()
+            } else {
+                base.into()
+            }
+        }
+    }
+}
+
+fn field_problems(entity: Entity, row: usize, errors: FieldErrors) -> Vec<Problem> {
+    errors
+        .0
+        .into_iter()
+        .map(|e| Problem {
+            row,
+            column: column_of(entity, &e.field),
+            code: e.code,
+            limit: e.limit,
+        })
+        .collect()
+}
+
+fn parse_institution(c: &mut Cells) -> Option<InstitutionDraft> {
+    let kind = c.required("kind", "invalid-choice", InstitutionKind::parse);
+    let country = c.required("country", "invalid-country", CountryCode::parse);
+    let status = c.required("status", "invalid-choice", RelationshipStatus::parse);
+    let mut region_tags = Vec::new();
+    for tag in c.list("region_tags") {
+        match RegionTag::parse(&tag) {
+            Some(t) => region_tags.push(t),
+            None => c.problem("region_tags", "invalid-choice"),
+        }
+    }
+    Some(InstitutionDraft {
+        kind: kind?,
+        name: c.text("name"),
+        country: country?,
+        city: c.text("city"),
+        website: c.opt("website"),
+        status: status?,
+        region_tags,
+        hei_id: c.opt("hei_id"),
+        erasmus_code: c.opt("erasmus_code"),
+        social_credit_code: c.opt("social_credit_code"),
+        profile: c.text("profile"),
+    })
+}
+
+fn parse_org_unit(c: &mut Cells) -> Option<OrgUnitDraft> {
+    let institution_id = c.id("institution_id");
+    if institution_id.is_none() && c.get("institution_id").is_empty() {
+        c.problem("institution_id", "required");
+    }
+    let parent_id = c.id("parent_id");
+    let kind = c.required("kind", "invalid-choice", OrgUnitKind::parse);
+    Some(OrgUnitDraft {
+        institution_id: institution_id?,
+        parent_id,
+        kind: kind?,
+        name: c.text("name"),
+        ounit_id: c.opt("ounit_id"),
+        website: c.opt("website"),
+    })
+}
+
+fn parse_person(c: &mut Cells) -> Option<PersonDraft> {
+    Some(PersonDraft {
+        name: c.text("name"),
+        title: c.text("title"),
+        institution_id: c.id("institution_id"),
+        org_unit_id: c.id("org_unit_id"),
+        emails: c.list("emails"),
+        phones: c.list("phones"),
+        languages: c.list("languages"),
+    })
+}
+
+/// The rows of a file as validated drafts, or every problem found.
+struct Parsed<D> {
+    rows: Vec<ImportRow<D>>,
+    numbers: Vec<usize>,
+}
+
+fn parse_sheet<D>(
+    entity: Entity,
+    sheet: &Sheet,
+    parse: fn(&mut Cells) -> Option<D>,
+    validate: fn(D) -> Result<D, FieldErrors>,
+) -> Result<Parsed<D>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, name) in sheet.header.iter().enumerate() {
+        let name = name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        if !entity.columns().contains(&name) {
+            problems.push(Problem::new(1, name, "unknown-column"));
+        } else if index.insert(name, i).is_some() {
+            problems.push(Problem::new(1, name, "duplicate-column"));
+        }
+    }
+    for required in entity.required() {
+        if !index.contains_key(required) {
+            problems.push(Problem::new(1, required, "missing-column"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut parsed = Parsed {
+        rows: Vec::with_capacity(sheet.rows.len()),
+        numbers: Vec::with_capacity(sheet.rows.len()),
+    };
+    let mut ids: HashMap<Id, usize> = HashMap::new();
+    for (number, cells) in &sheet.rows {
+        let mut c = Cells {
+            row: *number,
+            index: &index,
+            cells,
+            problems: Vec::new(),
+        };
+        let id = c.id("id");
+        if let Some(id) = id {
+            if ids.insert(id, *number).is_some() {
+                c.problem("id", "duplicate");
+            }
+        }
+        let draft = parse(&mut c);
+        let mut row_problems = c.problems;
+        if let Some(draft) = draft {
+            match validate(draft) {
+                Ok(draft) => {
+                    parsed.rows.push(ImportRow { id, draft });
+                    parsed.numbers.push(*number);
+                }
+                Err(errors) => row_problems.extend(field_problems(entity, *number, errors)),
+            }
+        }
+        problems.extend(row_problems);
+    }
+    if problems.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Two rows of one file may not claim the same `hei_id`.
+fn duplicate_hei_ids(parsed: &Parsed<InstitutionDraft>) -> Vec<Problem> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for (row, number) in parsed.rows.iter().zip(&parsed.numbers) {
+        if let Some(hei) = row.draft.hei_id.as_deref() {
+            if seen.insert(hei, *number).is_some() {
+                problems.push(Problem::new(*number, "hei_id", "duplicate"));
+            }
+        }
+    }
+    problems
+}
+
+/// Parents before their sub-units, whatever order the file has (a stable reordering).
+fn parents_first(parsed: &mut Parsed<OrgUnitDraft>) {
+    let ids: HashMap<Id, usize> = parsed
+        .rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.id.map(|id| (id, i)))
+        .collect();
+    let depth = |mut i: usize| {
+        let mut d = 0;
+        while let Some(&p) = parsed.rows[i].draft.parent_id.and_then(|p| ids.get(&p)) {
+            d += 1;
+            i = p;
+            if d > 64 {
+                break;
+            }
+        }
+        d
+    };
+    let mut order: Vec<(usize, usize)> = (0..parsed.rows.len()).map(|i| (depth(i), i)).collect();
+    order.sort();
+    let rows: Vec<_> = order.iter().map(|&(_, i)| parsed.rows[i].clone()).collect();
+    let numbers: Vec<_> = order.iter().map(|&(_, i)| parsed.numbers[i]).collect();
+    parsed.rows = rows;
+    parsed.numbers = numbers;
+}
+
+/// The problem a refused row becomes.
+fn store_problem(entity: Entity, number: usize, error: StoreError) -> ImportError {
+    match error {
+        StoreError::Invalid(errors) => {
+            ImportError::Problems(field_problems(entity, number, errors))
+        }
+        other => ImportError::Store(other),
+    }
+}
+
+fn finish<D>(
+    entity: Entity,
+    parsed: &Parsed<D>,
+    result: Result<ImportOutcome, ImportFailure>,
+) -> Result<ImportOutcome, ImportError> {
+    result.map_err(|f| match parsed.numbers.get(f.index) {
+        Some(&number) => store_problem(entity, number, f.error),
+        None => ImportError::Store(f.error),
+    })
+}
+
+/// Reads, checks and (unless `dry_run`) writes a file in one transaction.
+pub async fn import(
+    db: &Db,
+    actor: &Actor,
+    entity: Entity,
+    bytes: &[u8],
+    dry_run: bool,
+) -> Result<ImportOutcome, ImportError> {
+    let sheet = read(bytes).map_err(ImportError::Problems)?;
+    let commit = !dry_run;
+    match entity {
+        Entity::Institutions => {
+            let parsed = parse_sheet(
+                entity,
+                &sheet,
+                parse_institution,
+                InstitutionDraft::validate,
+            )
+            .map_err(ImportError::Problems)?;
+            let dups = duplicate_hei_ids(&parsed);
+            if !dups.is_empty() {
+                return Err(ImportError::Problems(dups));
+            }
+            let result = db.import_institutions(actor, &parsed.rows, commit).await;
+            finish(entity, &parsed, result)
+        }
+        Entity::OrgUnits => {
+            let mut parsed = parse_sheet(entity, &sheet, parse_org_unit, OrgUnitDraft::validate)
+                .map_err(ImportError::Problems)?;
+            parents_first(&mut parsed);
+            let result = db.import_org_units(actor, &parsed.rows, commit).await;
+            finish(entity, &parsed, result)
+        }
+        Entity::People => {
+            let parsed = parse_sheet(entity, &sheet, parse_person, PersonDraft::validate)
+                .map_err(ImportError::Problems)?;
+            let result = db.import_people(actor, &parsed.rows, commit).await;
+            finish(entity, &parsed, result)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(entity: Entity, csv: &str) -> Vec<String> {
+        let sheet = read(csv.as_bytes()).unwrap();
+        let result = match entity {
+            Entity::Institutions => parse_sheet(
+                entity,
+                &sheet,
+                parse_institution,
+                InstitutionDraft::validate,
+            )
+            .and_then(|p| {
+                let d = duplicate_hei_ids(&p);
+                if d.is_empty() {
+                    Ok(())
+                } else {
+                    Err(d)
+                }
+            }),
+            _ => unreachable!(),
+        };
+        result
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn every_problem_names_row_and_column() {
+        let long = "x".repeat(201);
+        let csv = format!(
+            "kind,name.en,country,status,hei_id\n\
+             university,A,CN,active,a.edu\n\
+             university,B,XX,active,b.edu\n\
+             university,{long},FR,active,a.edu\n"
+        );
+        let found = problems(Entity::Institutions, &csv);
+        assert_eq!(
+            found,
+            [
+                "row 3, column country: is not an ISO 3166-1 alpha-2 country code",
+                "row 4, column name.en: must be at most 200 characters",
+            ]
+        );
+        let csv = "kind,name.en,country,status,hei_id\nuniversity,A,CN,active,a.edu\nuniversity,C,FR,active,A.edu\n";
+        assert_eq!(
+            problems(Entity::Institutions, csv),
+            ["row 3, column hei_id: repeats an earlier entry"]
+        );
+    }
+
+    #[test]
+    fn unknown_and_missing_columns_are_reported_on_the_header() {
+        let found = problems(Entity::Institutions, "kind,name.en,colour,status\n");
+        assert_eq!(
+            found,
+            [
+                "row 1, column colour: is not a known column",
+                "row 1, column country: is missing from the header",
+            ]
+        );
+    }
+
+    #[test]
+    fn xlsx_written_is_read_back() {
+        let mut full = vec![
+            "7".to_string(),
+            "9".into(),
+            String::new(),
+            "school".into(),
+            "Law".into(),
+        ];
+        full.resize(ORG_UNIT_COLUMNS.len(), String::new());
+        let bytes = write(Entity::OrgUnits, Format::Xlsx, &[full.clone()]);
+        assert_eq!(Format::sniff(&bytes), Format::Xlsx);
+        let sheet = read(&bytes).unwrap();
+        assert_eq!(sheet.header, ORG_UNIT_COLUMNS);
+        assert_eq!(sheet.rows, [(2, full)]);
+    }
+
+    #[test]
+    fn garbage_is_unreadable() {
+        let err = read(b"PK\x03\x04 not a zip").unwrap_err();
+        assert_eq!(
+            err[0].to_string(),
+            "the file is neither a readable XLSX workbook nor UTF-8 CSV"
+        );
+        assert_eq!(read(b"").unwrap_err()[0].code, "empty-file");
+    }
+}
