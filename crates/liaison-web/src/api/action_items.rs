@@ -95,12 +95,7 @@ pub async fn list(
         .db
         .action_items(&filter, &query.sort, &query.page)
         .await?;
-    Ok(Json(ListBody {
-        items: page.items,
-        total: page.total,
-        page: query.page.page,
-        per_page: query.page.per_page,
-    }))
+    Ok(super::list_body(page, &query))
 }
 
 fn visible(ctx: &Ctx, item: &ActionItem) -> bool {

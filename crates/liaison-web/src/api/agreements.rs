@@ -92,12 +92,7 @@ pub async fn list(
         .db
         .agreements(&ctx.user().scope, &filter, &query.sort, &query.page)
         .await?;
-    Ok(Json(ListBody {
-        items: page.items,
-        total: page.total,
-        page: query.page.page,
-        per_page: query.page.per_page,
-    }))
+    Ok(super::list_body(page, &query))
 }
 
 /// The agreement if the caller's scope reaches it, else 404.

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::institutions::actor;
-use super::{check_record, delete_version, parse_id, JsonObject, ListBody, ListQuery};
+use super::{check_record, delete_version, list_body, parse_id, JsonObject, ListBody, ListQuery};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
@@ -190,15 +190,6 @@ fn read<T: Serialize + DeserializeOwned>(
             Err(errors)
         }
     }
-}
-
-fn list_body<T>(page: liaison_storage::Page<T>, query: &ListQuery) -> Json<ListBody<T>> {
-    Json(ListBody {
-        items: page.items,
-        total: page.total,
-        page: query.page.page,
-        per_page: query.page.per_page,
-    })
 }
 
 fn forbidden(message: &str) -> ApiError {

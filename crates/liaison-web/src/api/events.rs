@@ -76,12 +76,7 @@ pub async fn list(
         .db
         .events(&ctx.user().scope, &filter, &sort, &query.page)
         .await?;
-    Ok(Json(ListBody {
-        items: page.items,
-        total: page.total,
-        page: query.page.page,
-        per_page: query.page.per_page,
-    }))
+    Ok(super::list_body(page, &query))
 }
 
 /// Loads an event the caller may see (404 otherwise).

@@ -61,12 +61,7 @@ pub async fn list_calls(
         academic_year: query.filters.get("academic_year").cloned(),
     };
     let page = state.db.calls(&filter, &query.sort, &query.page).await?;
-    Ok(Json(ListBody {
-        items: page.items,
-        total: page.total,
-        page: query.page.page,
-        per_page: query.page.per_page,
-    }))
+    Ok(super::list_body(page, &query))
 }
 
 pub async fn show_call(
@@ -169,12 +164,7 @@ pub async fn list_applications(
         .db
         .applications(&filter, &query.sort, &query.page)
         .await?;
-    Ok(Json(ListBody {
-        items: page.items,
-        total: page.total,
-        page: query.page.page,
-        per_page: query.page.per_page,
-    }))
+    Ok(super::list_body(page, &query))
 }
 
 pub fn visible(ctx: &Ctx, a: &Application) -> bool {

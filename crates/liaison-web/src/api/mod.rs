@@ -194,6 +194,16 @@ pub struct ListBody<T> {
     pub per_page: u32,
 }
 
+/// One page from storage in the C6 envelope, with the paging the caller asked for.
+pub fn list_body<T>(page: liaison_storage::Page<T>, query: &ListQuery) -> axum::Json<ListBody<T>> {
+    axum::Json(ListBody {
+        items: page.items,
+        total: page.total,
+        page: query.page.page,
+        per_page: query.page.per_page,
+    })
+}
+
 /// `page`, `per_page`, `q`, `sort` and the resource's own filters, parsed from a query string.
 pub struct ListQuery {
     pub page: PageRequest,

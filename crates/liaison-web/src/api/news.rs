@@ -74,12 +74,7 @@ pub async fn list(
     let filter = filter_from(&query)?;
     let sort = sort_of(raw.as_deref(), query.sort);
     let page = state.db.news(&filter, &sort, &query.page).await?;
-    Ok(Json(ListBody {
-        items: page.items,
-        total: page.total,
-        page: query.page.page,
-        per_page: query.page.per_page,
-    }))
+    Ok(super::list_body(page, &query))
 }
 
 pub async fn load(state: &AppState, id: &str) -> ApiResult<NewsItem> {

@@ -42,12 +42,7 @@ pub async fn list(
         .db
         .org_units(&ctx.user().scope, &filter, &query.sort, &query.page)
         .await?;
-    Ok(Json(ListBody {
-        items: page.items,
-        total: page.total,
-        page: query.page.page,
-        per_page: query.page.per_page,
-    }))
+    Ok(super::list_body(page, &query))
 }
 
 pub async fn show(

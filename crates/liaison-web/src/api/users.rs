@@ -68,12 +68,7 @@ pub async fn list(
         .db
         .users_page(&filter, &query.sort, &query.page)
         .await?;
-    Ok(Json(ListBody {
-        items: page.items,
-        total: page.total,
-        page: query.page.page,
-        per_page: query.page.per_page,
-    }))
+    Ok(super::list_body(page, &query))
 }
 
 pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<User>> {
