@@ -22,7 +22,8 @@ mod seeds;
 use std::collections::BTreeSet;
 
 use liaison_domain::{
-    CountryCode, FieldErrors, Id, InstitutionDraft, LocalizedText, OrgUnitDraft, PersonDraft,
+    AgreementStatus, CountryCode, FieldErrors, Id, InstitutionDraft, LocalizedText, OrgUnitDraft,
+    PersonDraft,
 };
 use liaison_storage::{Actor, Db, StoreError};
 
@@ -254,6 +255,7 @@ async fn store_agreements(
     let today = liaison_storage::today();
     let mut all = seed_agreements(partners);
     all.extend(generated_agreements(partners, today));
+    let all_statuses: Vec<AgreementStatus> = all.iter().map(|a| a.status).collect();
     let mut items = Vec::with_capacity(all.len());
     for a in all {
         let mut draft = a.draft;
@@ -273,9 +275,99 @@ async fn store_agreements(
             }
             conditions.push(c.validate()?);
         }
-        items.push((draft.validate()?, a.status, conditions));
+        // A renewed agreement is stored as expired and then renewed for real below, so that its
+        // successor exists and the chain shows on its page.
+        let status = match a.status {
+            AgreementStatus::Renewed => AgreementStatus::Expired,
+            s => s,
+        };
+        items.push((draft.validate()?, status, conditions));
     }
-    Ok(db.create_agreements(actor, &items).await?)
+    let renewed: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| all_statuses[*i] == AgreementStatus::Renewed)
+        .map(|(i, _)| i)
+        .collect();
+    let ids = db.create_agreements(actor, &items).await?;
+    for i in renewed {
+        renew_until_today(db, actor, ids[i], today).await?;
+    }
+    Ok(ids)
+}
+
+/// Renews an expired agreement, moves the new version through negotiation and signature, and
+/// goes on renewing while the new version has also ended: a chain of versions up to today.
+async fn renew_until_today(
+    db: &Db,
+    actor: &Actor,
+    id: Id,
+    today: time::Date,
+) -> Result<(), DemoError> {
+    use AgreementStatus::*;
+    let mut current = db.agreement(id).await?;
+    for _ in 0..4 {
+        let mut next = current.draft.renewal(today);
+        next.signed_on = next.start_on.map(|s| s - time::Duration::days(21));
+        let mut successor = db
+            .renew_agreement(actor, current.id, current.version, &next.validate()?)
+            .await?;
+        let ended = successor.draft.end_on.is_some_and(|e| e < today);
+        let steps: &[AgreementStatus] = if ended {
+            &[Negotiating, Approved, Signed, Active, Expired]
+        } else {
+            &[Negotiating, Approved, Signed, Active]
+        };
+        for to in steps {
+            successor = db
+                .set_agreement_status(actor, successor.id, successor.version, *to)
+                .await?;
+        }
+        if !ended {
+            break;
+        }
+        current = successor;
+    }
+    Ok(())
+}
+
+/// Makes `owner` responsible for the demo agreements in force: they appear in that user's
+/// calendar and expiry reminders. Called once the demo accounts exist.
+pub async fn assign_agreement_owners(db: &Db, owner: Id) -> Result<usize, DemoError> {
+    let actor = Actor::system("demo");
+    let filter = liaison_storage::AgreementFilter::default();
+    let sort = liaison_domain::Sort {
+        field: "created_at",
+        descending: false,
+    };
+    let mut assigned = 0;
+    let mut page = 1;
+    loop {
+        let found = db
+            .agreements(
+                &liaison_domain::Scope::All,
+                &filter,
+                &sort,
+                &liaison_domain::PageRequest {
+                    page,
+                    per_page: 200,
+                },
+            )
+            .await?;
+        for a in &found.items {
+            if a.status.in_force() && a.draft.owner_user_id.is_none() {
+                let mut draft = a.draft.clone();
+                draft.owner_user_id = Some(owner);
+                db.update_agreement(&actor, a.id, a.version, &draft).await?;
+                assigned += 1;
+            }
+        }
+        if found.items.len() < 200 {
+            break;
+        }
+        page += 1;
+    }
+    Ok(assigned)
 }
 
 #[cfg(test)]

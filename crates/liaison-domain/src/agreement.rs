@@ -173,6 +173,21 @@ pub struct Agreement {
 }
 
 impl AgreementDraft {
+    /// The next version of this agreement: the same parties, signatories, subject areas and terms,
+    /// not yet signed, starting the day after this one ends (or `today` when it has no end) and
+    /// lasting as long as this one did.
+    pub fn renewal(&self, today: Date) -> AgreementDraft {
+        let mut d = self.clone();
+        d.signed_on = None;
+        let start = self.end_on.and_then(|e| e.next_day()).unwrap_or(today);
+        d.end_on = match (self.start_on, self.end_on) {
+            (Some(s), Some(e)) => start.checked_add(e - s),
+            _ => None,
+        };
+        d.start_on = Some(start);
+        d
+    }
+
     /// Normalises (trims, drops duplicate signatories and subject areas) and checks every field.
     pub fn validate(mut self) -> Result<AgreementDraft, FieldErrors> {
         let mut errors = FieldErrors::default();

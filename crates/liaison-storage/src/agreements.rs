@@ -459,7 +459,7 @@ impl Db {
         actor: &Actor,
         id: Id,
         expected_version: i64,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Vec<crate::Document>> {
         let mut tx = self.write().await?;
         let before = TABLE
             .lock_version(self, &mut tx, id, expected_version)
@@ -474,9 +474,12 @@ impl Db {
         for c in CONDITIONS.all_where(&mut tx, "agreement_id", id).await? {
             CONDITIONS.delete(&mut tx, actor, &c).await?;
         }
+        let documents =
+            crate::documents::delete_all_of(&mut tx, actor, crate::OwnerKind::Agreement, id)
+                .await?;
         TABLE.delete(&mut tx, actor, &before).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(documents)
     }
 
     /// Moves an agreement along its lifecycle. An illegal change is `Invalid` on `status`

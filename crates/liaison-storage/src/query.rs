@@ -111,7 +111,12 @@ pub(crate) fn bind_all<'q>(
             Arg::Int(i) => query.bind(*i),
             Arg::OptText(s) => query.bind(s.clone()),
             Arg::OptInt(i) => query.bind(*i),
-            Arg::OptFloat(f) => query.bind(*f),
+            Arg::OptFloat(Some(f)) => query.bind(*f),
+            // sqlx 0.8.6's Any driver turns a NULL of type f64 into a PostgreSQL float4 NULL (its
+            // Real/Double cases are swapped), so a statement first prepared with a NULL there
+            // later refuses an f64 ("incorrect binary data format"). An f32-typed NULL comes out
+            // as float8, which is what the columns are.
+            Arg::OptFloat(None) => query.bind(None::<f32>),
         };
     }
     query
@@ -149,6 +154,103 @@ pub(crate) async fn page<T>(
         .await?;
     let items = rows.iter().map(map).collect::<StoreResult<Vec<T>>>()?;
     Ok(crate::Page { items, total })
+}
+
+/// Like [`page`], but the database writes the page as one JSON array text and counts the matches
+/// in the same statement: one row crosses from the engine instead of one per record, and one round
+/// trip instead of two. `object` is the SQL expression of one record's JSON object over the
+/// table's columns (see [`JsonSql`]); items keep the order of [`page`].
+pub(crate) async fn page_json(
+    pool: &sqlx::AnyPool,
+    backend: Backend,
+    table: &str,
+    object: &str,
+    conditions: &Conditions,
+    sort: &Sort,
+    page: &PageRequest,
+) -> StoreResult<crate::JsonPage> {
+    let where_sql = conditions.where_sql();
+    let direction = if sort.descending { "DESC" } else { "ASC" };
+    let n = conditions.args.len();
+    // `sort.field` comes from a whitelist (Sort::parse), never from the request verbatim.
+    let order = format!(
+        "{field} {direction}, id {direction}",
+        field = sort_column(sort.field)
+    );
+    let array = match backend {
+        // The aggregate's own ORDER BY (SQLite 3.44+) makes the array's order explicit.
+        Backend::Sqlite => format!("json_group_array({object} ORDER BY {order})"),
+        Backend::Postgres => {
+            format!("CAST(COALESCE(json_agg({object} ORDER BY {order}), '[]'::json) AS TEXT)")
+        }
+    };
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM {table}{where_sql}) AS total, \
+         (SELECT {array} FROM (SELECT * FROM {table}{where_sql} ORDER BY {order} \
+         LIMIT ${} OFFSET ${}) AS p) AS items",
+        n + 1,
+        n + 2,
+    );
+    let row = bind_all(sqlx::query(&sql), &conditions.args)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_one(pool)
+        .await?;
+    Ok(crate::JsonPage {
+        total: int(&row, "total")?,
+        items: text(&row, "items")?,
+    })
+}
+
+/// SQL expressions that build JSON values the way serde writes the domain types, on either engine.
+pub(crate) struct JsonSql(pub(crate) Backend);
+
+impl JsonSql {
+    /// `{"key": value, …}` with the keys in the given order (values are SQL expressions).
+    pub(crate) fn object(&self, fields: &[(&str, String)]) -> String {
+        let args: Vec<String> = fields
+            .iter()
+            .map(|(key, value)| format!("'{key}', {value}"))
+            .collect();
+        match self.0 {
+            Backend::Sqlite => format!("json_object({})", args.join(", ")),
+            Backend::Postgres => format!("json_build_object({})", args.join(", ")),
+        }
+    }
+
+    /// A `LocalizedText` from `{prefix}_en`, `{prefix}_zh`, `{prefix}_local`: absent languages
+    /// are left out, as serde does (`skip_serializing_if`).
+    pub(crate) fn localized(&self, prefix: &str) -> String {
+        let object = self.object(&[
+            ("en", format!("{prefix}_en")),
+            ("zh", format!("{prefix}_zh")),
+            ("local", format!("{prefix}_local")),
+        ]);
+        match self.0 {
+            // A merge patch drops the members whose value is null.
+            Backend::Sqlite => format!("json_patch('{{}}', {object})"),
+            Backend::Postgres => format!("json_strip_nulls({object})"),
+        }
+    }
+
+    /// An integer id as a JSON string (C6).
+    pub(crate) fn id(&self, column: &str) -> String {
+        format!("CAST({column} AS TEXT)")
+    }
+
+    /// A `,a,b,` list column (closed-set names, no quotes or commas inside) as `["a","b"]`.
+    pub(crate) fn comma_list(&self, column: &str) -> String {
+        match self.0 {
+            Backend::Sqlite => format!(
+                "json(CASE WHEN {column} = '' THEN '[]' ELSE '[\"' || \
+                 replace(substr({column}, 2, length({column}) - 2), ',', '\",\"') || '\"]' END)"
+            ),
+            Backend::Postgres => format!(
+                "CASE WHEN {column} = '' THEN '[]'::json \
+                 ELSE to_json(string_to_array(trim(both ',' from {column}), ',')) END"
+            ),
+        }
+    }
 }
 
 /// API sort names map to columns; `name` sorts by the normalised display name.

@@ -891,3 +891,8 @@ error-office-only = may be changed by the office only
 error-locked = can no longer be changed
 error-no-linked-person = your account is not linked to a student record
 error-immutable = cannot be changed
+
+## documents on records (agreements and events)
+document-delete-warning = The file is deleted from this record. This cannot be undone.
+condition-edit = Edit the cooperation condition
+agreement-owner-hint = The staff member responsible: the agreement appears in their calendar and they are reminded before it ends.

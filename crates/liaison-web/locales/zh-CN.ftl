@@ -881,3 +881,8 @@ error-office-only = 仅限国际处修改
 error-locked = 已无法修改
 error-no-linked-person = 您的账户未关联学生档案
 error-immutable = 不可修改
+
+## documents on records (agreements and events)
+document-delete-warning = 该文件将从此记录中删除，且无法恢复。
+condition-edit = 编辑合作条款
+agreement-owner-hint = 负责此协议的工作人员：协议会出现在其日历中，并在到期前提醒其续签。

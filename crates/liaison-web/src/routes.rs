@@ -396,10 +396,28 @@ pub fn table() -> Vec<RouteSpec> {
             post(html::agreements::add_condition),
         ),
         route(
+            "GET",
+            "/agreements/{id}/conditions/{cid}/edit",
+            Signed(Action::EditAgreements),
+            get(html::agreements::edit_condition),
+        ),
+        route(
+            "POST",
+            "/agreements/{id}/conditions/{cid}/edit",
+            Signed(Action::EditAgreements),
+            post(html::agreements::update_condition),
+        ),
+        route(
             "POST",
             "/agreements/{id}/conditions/{cid}/delete",
             Signed(Action::EditAgreements),
             post(html::agreements::delete_condition),
+        ),
+        route(
+            "POST",
+            "/agreements/{id}/documents",
+            Signed(Action::EditAgreements),
+            post(html::agreements::upload).layer(DefaultBodyLimit::disable()),
         ),
         // Events, their documents and photos, action items (issue 6), and the calendar feed.
         route(
@@ -460,19 +478,25 @@ pub fn table() -> Vec<RouteSpec> {
             "GET",
             "/documents/{id}",
             Signed(UseApp),
-            get(html::events::download),
+            get(html::documents::download),
         ),
         route(
             "GET",
             "/documents/{id}/thumbnail",
             Signed(UseApp),
-            get(html::events::thumbnail),
+            get(html::documents::thumbnail),
+        ),
+        route(
+            "GET",
+            "/documents/{id}/delete",
+            Signed(UseApp),
+            get(html::documents::confirm_delete),
         ),
         route(
             "POST",
             "/documents/{id}/delete",
-            Signed(Action::EditEvents),
-            post(html::events::delete_document),
+            Signed(UseApp),
+            post(html::documents::delete),
         ),
         route(
             "GET",
@@ -821,6 +845,18 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         route(
             "GET",
+            "/api/v1/agreements/{id}/documents",
+            Signed(Action::ReadAgreements),
+            get(api::agreements::list_documents),
+        ),
+        route(
+            "POST",
+            "/api/v1/agreements/{id}/documents",
+            Signed(Action::EditAgreements),
+            post(api::agreements::upload_document).layer(DefaultBodyLimit::disable()),
+        ),
+        route(
+            "GET",
             "/api/v1/events",
             Signed(Action::ReadEvents),
             get(api::events::list),
@@ -870,7 +906,7 @@ pub fn table() -> Vec<RouteSpec> {
         route(
             "DELETE",
             "/api/v1/documents/{id}",
-            Signed(Action::EditEvents),
+            Signed(UseApp),
             delete(api::events::remove_document),
         ),
         route(

@@ -241,11 +241,35 @@ pub async fn may_read_owner(
                 Err(e) => Err(e),
             }
         }
-        // Agreement documents: office staff only until agreements have their own scope here.
-        OwnerKind::Agreement => Ok(allows(user.role, Action::EditEvents)),
+        OwnerKind::Agreement => {
+            if !allows(user.role, Action::ReadAgreements) {
+                return Ok(false);
+            }
+            match state.db.agreement(owner_id).await {
+                Ok(a) => Ok(liaison_storage::agreement_visible(&user.scope, &a)),
+                Err(StoreError::NotFound) => Ok(false),
+                Err(e) => Err(e),
+            }
+        }
         // News photos: the newsroom (the public reaches published stories' photos elsewhere).
         OwnerKind::News => Ok(allows(user.role, Action::ReadNews)),
     }
+}
+
+/// Whether the caller may remove a document: they must see its owner and be allowed to edit
+/// that kind of record.
+pub async fn may_edit_owner(
+    state: &AppState,
+    user: &liaison_storage::SessionUser,
+    kind: OwnerKind,
+    owner_id: Id,
+) -> Result<bool, StoreError> {
+    let action = match kind {
+        OwnerKind::Event => Action::EditEvents,
+        OwnerKind::Agreement => Action::EditAgreements,
+        OwnerKind::News => Action::EditNews,
+    };
+    Ok(allows(user.role, action) && may_read_owner(state, user, kind, owner_id).await?)
 }
 
 /// `Content-Disposition` with an ASCII fallback and the RFC 5987 UTF-8 name (Chinese names).

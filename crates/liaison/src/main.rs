@@ -359,10 +359,14 @@ async fn load_demo(db: &Db, strict: bool) -> Result<(), Failure> {
                     institution_id: None,
                     unit_ids: Vec::new(),
                 };
-                db.create_user(&Actor::system("demo"), new)
+                let admin = db
+                    .create_user(&Actor::system("demo"), new)
                     .await
                     .map_err(|e| Failure::runtime(e.to_string()))?;
-                info!("demo sign-in: {email} / {password}");
+                let owned = liaison_demo::assign_agreement_owners(db, admin.id)
+                    .await
+                    .map_err(|e| Failure::runtime(e.to_string()))?;
+                info!(agreements = owned, "demo sign-in: {email} / {password}");
             }
             Ok(())
         }

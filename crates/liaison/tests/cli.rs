@@ -216,6 +216,25 @@ fn demo_loads_into_an_empty_database_only() {
     )
     .unwrap();
     assert!(all["total"].as_i64().unwrap() >= 300);
+    let get = |path: &str| -> serde_json::Value {
+        let r = http(&server.addr, "GET", path, &[("Authorization", &auth)], "");
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        serde_json::from_str(&r.body).unwrap()
+    };
+    // Renewed demo agreements have their successors: the history shows the chain.
+    let renewed = get("/api/v1/agreements?status=renewed&per_page=5");
+    assert!(renewed["total"].as_i64().unwrap() >= 10, "{renewed}");
+    let first = renewed["items"][0]["id"].as_str().unwrap();
+    let history = get(&format!("/api/v1/agreements/{first}/history"));
+    let versions = history["items"].as_array().unwrap();
+    assert!(versions.len() >= 2, "{history}");
+    assert!(versions.iter().any(|v| v["previous_id"] == first));
+    // Agreements expiring soon have an owner, who is the one reminded.
+    let expiring = get("/api/v1/agreements?expiring_within_days=180&per_page=50");
+    assert!(expiring["total"].as_i64().unwrap() > 0);
+    for a in expiring["items"].as_array().unwrap() {
+        assert!(a["owner_user_id"].is_string(), "{a}");
+    }
     let (_, log) = server.stop();
     assert!(
         log.contains("already holds data; demo data not loaded"),

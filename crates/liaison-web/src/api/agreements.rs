@@ -307,7 +307,8 @@ pub async fn remove(
     let id = parse_id(&id)?;
     visible(&state, &ctx, id).await?;
     let version = delete_version(query.as_deref(), &body)?;
-    state.db.delete_agreement(&actor(&ctx), id, version).await?;
+    let documents = state.db.delete_agreement(&actor(&ctx), id, version).await?;
+    crate::api::events::forget_files(&state, &documents).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -380,20 +381,9 @@ pub async fn set_status(
 
 /// The successor's draft: the same agreement, starting the day after the old one ends and
 /// lasting as long, unless the body says otherwise.
+/// The renewal of `old` as the API and pages propose it (see [`AgreementDraft::renewal`]).
 pub fn renewal_draft(old: &Agreement) -> AgreementDraft {
-    let mut d = old.draft.clone();
-    d.signed_on = None;
-    let start = old
-        .draft
-        .end_on
-        .and_then(|e| e.next_day())
-        .unwrap_or_else(liaison_storage::today);
-    d.end_on = match (old.draft.start_on, old.draft.end_on) {
-        (Some(s), Some(e)) => start.checked_add(e - s),
-        _ => None,
-    };
-    d.start_on = Some(start);
-    d
+    old.draft.renewal(liaison_storage::today())
 }
 
 pub async fn renew(
@@ -675,6 +665,10 @@ pub fn openapi(
     responses: &mut Map<String, Value>,
 ) {
     let rest = path.trim_start_matches("/api/v1/agreements");
+    if rest == "/{id}/documents" {
+        super::events_doc::owner_documents(method, "agreement", op, parameters, responses);
+        return;
+    }
     if rest.contains("{cid}") {
         parameters.push(
             json!({"name": "cid", "in": "path", "required": true, "schema": {"type": "string"}}),
@@ -921,4 +915,39 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
 /// Field errors for a form or API body from a status change attempt (HTML uses the message).
 pub fn status_field_error() -> FieldErrors {
     FieldErrors::from(FieldError::new("status", "status-not-allowed"))
+}
+
+/// `GET /api/v1/agreements/{id}/documents`: the signed copies, scans and photos.
+pub async fn list_documents(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<super::events::DocumentList>> {
+    let a = visible(&state, &ctx, parse_id(&id)?).await?;
+    Ok(Json(super::events::DocumentList {
+        items: state
+            .db
+            .documents_of(liaison_storage::OwnerKind::Agreement, a.id)
+            .await?,
+    }))
+}
+
+/// `POST /api/v1/agreements/{id}/documents?filename=NAME` with the file as the raw body.
+pub async fn upload_document(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    body: axum::body::Body,
+) -> ApiResult<(StatusCode, Json<liaison_storage::Document>)> {
+    let a = visible(&state, &ctx, parse_id(&id)?).await?;
+    super::events::store_upload(
+        &state,
+        &ctx,
+        liaison_storage::OwnerKind::Agreement,
+        a.id,
+        query,
+        body,
+    )
+    .await
 }

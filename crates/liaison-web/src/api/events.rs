@@ -17,6 +17,7 @@ use crate::auth::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use liaison_domain::event::iso_date;
+use liaison_domain::Id;
 use liaison_domain::{
     Event, EventDraft, EventKind, FieldErrors, Honour, LocalizedText, Participant, Sort,
 };
@@ -252,6 +253,19 @@ pub async fn upload(
     body: Body,
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let event = load(&state, &ctx, &id).await?;
+    store_upload(&state, &ctx, OwnerKind::Event, event.id, query, body).await
+}
+
+/// Stores the raw `body` as a document of `owner_id` (access to the owner already checked);
+/// the file's name comes from `?filename=NAME`.
+pub async fn store_upload(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: OwnerKind,
+    owner_id: Id,
+    query: Option<String>,
+    body: Body,
+) -> ApiResult<(StatusCode, Json<Document>)> {
     let mut name = None;
     for (k, v) in form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
         match k.as_ref() {
@@ -266,10 +280,10 @@ pub async fn upload(
         }
     }
     let name = name.unwrap_or_default();
-    let result = match crate::uploads::receive_body(&state, body).await {
+    let result = match crate::uploads::receive_body(state, body).await {
         Ok(upload) => {
             upload
-                .finish(&state, &actor(&ctx), OwnerKind::Event, event.id, &name)
+                .finish(state, &actor(ctx), kind, owner_id, &name)
                 .await
         }
         Err(e) => Err(e),
@@ -332,6 +346,9 @@ pub async fn remove_document(
     let doc = state.db.document(id).await?;
     if !crate::uploads::may_read_owner(&state, ctx.user(), doc.owner_kind, doc.owner_id).await? {
         return Err(StoreError::NotFound.into());
+    }
+    if !crate::uploads::may_edit_owner(&state, ctx.user(), doc.owner_kind, doc.owner_id).await? {
+        return Err(ApiError::forbidden());
     }
     let doc = state.db.delete_document(&actor(&ctx), id).await?;
     forget_files(&state, &[doc]).await;

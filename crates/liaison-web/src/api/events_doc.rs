@@ -89,25 +89,7 @@ pub fn openapi(
         };
     let with_id = path.ends_with("{id}");
     if path.ends_with("/documents") {
-        match method {
-            "GET" => {
-                responses.insert("200".into(), json!({"description": "the event's documents and photos", "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": reference("Document")}}}}}}));
-            }
-            _ => {
-                op.insert("description".into(), json!("Uploads a document or photo: the file is the raw body, its name the `filename` parameter. The type is read from the content (PDF, JPEG, PNG, WebP); a name whose extension does not fit, or any other content, is 415. Bodies over the upload limit (default 20 MiB) are 413. Photos get a thumbnail."));
-                parameters.push(json!({"name": "filename", "in": "query", "schema": {"type": "string", "maxLength": 200}}));
-                op.insert("requestBody".into(), json!({"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}));
-                responses.insert("201".into(), json!({"description": "stored", "content": {"application/json": {"schema": reference("Document")}}}));
-                responses.insert("413".into(), error("larger than the upload limit"));
-                responses.insert(
-                    "415".into(),
-                    error("not a PDF, JPEG, PNG or WebP, or a name that does not fit the content"),
-                );
-                responses.insert("422".into(), error("empty file or unknown parameter"));
-            }
-        }
-        responses.insert("404".into(), error("no such event"));
+        owner_documents(method, "event", op, parameters, responses);
         return;
     }
     if path.starts_with("/api/v1/documents") {
@@ -237,4 +219,36 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
                 "created_by": {"type": "string"}, "created_at": {"type": "string"}}}),
         ),
     ]
+}
+
+/// `GET`/`POST …/{id}/documents` of a record that holds documents (events, agreements).
+pub fn owner_documents(
+    method: &str,
+    owner: &str,
+    op: &mut Map<String, Value>,
+    parameters: &mut Vec<Value>,
+    responses: &mut Map<String, Value>,
+) {
+    match method {
+        "GET" => {
+            responses.insert("200".into(), json!({"description": format!("the {owner}'s documents and photos"), "content": {"application/json": {"schema": {
+                "type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": reference("Document")}}}}}}));
+        }
+        _ => {
+            op.insert("description".into(), json!("Uploads a document or photo: the file is the raw body, its name the `filename` parameter. The type is read from the content (PDF, JPEG, PNG, WebP); a name whose extension does not fit, or any other content, is 415. Bodies over the upload limit (default 20 MiB) are 413. Photos get a thumbnail."));
+            parameters.push(json!({"name": "filename", "in": "query", "schema": {"type": "string", "maxLength": 200}}));
+            op.insert("requestBody".into(), json!({"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}));
+            responses.insert("201".into(), json!({"description": "stored", "content": {"application/json": {"schema": reference("Document")}}}));
+            responses.insert("413".into(), error("larger than the upload limit"));
+            responses.insert(
+                "415".into(),
+                error("not a PDF, JPEG, PNG or WebP, or a name that does not fit the content"),
+            );
+            responses.insert("422".into(), error("empty file or unknown parameter"));
+        }
+    }
+    responses.insert(
+        "404".into(),
+        error(&format!("no such {owner}, or not visible")),
+    );
 }

@@ -2,7 +2,7 @@
 //! conditions and the renewal chain, create, edit, delete; the institution page's agreement list.
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use fluent_bundle::FluentValue;
@@ -25,7 +25,7 @@ use liaison_domain::{
     access, Action, Agreement, AgreementDraft, AgreementKind, AgreementStatus, ConditionDraft,
     CooperationCondition, FieldErrors, Id, Institution, IscedCode, PageRequest, Sort,
 };
-use liaison_storage::{agreement_visible, AgreementFilter, StoreError, AGREEMENT_SORTS};
+use liaison_storage::{agreement_visible, AgreementFilter, OwnerKind, StoreError, AGREEMENT_SORTS};
 
 /// Party rows offered by the form (more parties: through the API).
 const PARTY_ROWS: usize = 4;
@@ -182,6 +182,24 @@ async fn form_page(
         Ok(i) => i,
         Err(e) => return store_error_page(ctx, e),
     };
+    let users = match state.db.users().await {
+        Ok(u) => u,
+        Err(e) => return store_error_page(ctx, e),
+    };
+    // The office staff who may be responsible for an agreement (and are reminded of its end).
+    let owners: Vec<(String, String)> = users
+        .iter()
+        .filter(|u| {
+            (!u.disabled && access::allows(u.role, Action::EditAgreements))
+                || values.get("owner_user_id") == u.id.to_string()
+        })
+        .map(|u| {
+            (
+                u.id.to_string(),
+                u.display_name.clone().unwrap_or_else(|| u.email.clone()),
+            )
+        })
+        .collect();
     let zh = ctx.lang.is_chinese();
     let f = Form {
         ctx,
@@ -239,7 +257,8 @@ async fn form_page(
                 label.check { input type="checkbox" name="auto_renew" value="on" checked[values.get("auto_renew") == "on"]; " " (ctx.t("field-auto-renew")) }
             }
             (f.input("iia_id", "field-iia-id", "text", false))
-            (f.input("owner_user_id", "field-owner-user-id", "text", false))
+            (f.select("owner_user_id", "field-owner", &owners, Some("owner-none")))
+            p.hint { (ctx.t("agreement-owner-hint")) }
             (f.localized("summary", "field-summary", false, true))
             div.actions {
                 button type="submit" { (ctx.t("save")) }
@@ -497,6 +516,8 @@ struct Extras {
     alert: Option<String>,
     condition_values: FormData,
     condition_errors: FieldErrors,
+    /// The message key of a refused upload.
+    upload_error: Option<&'static str>,
 }
 
 async fn show_page(
@@ -508,9 +529,10 @@ async fn show_page(
 ) -> Response {
     let conditions = state.db.agreement_conditions(a.id).await;
     let history = state.db.agreement_history(a.id).await;
-    let (conditions, history) = match (conditions, history) {
-        (Ok(c), Ok(h)) => (c, h),
-        (Err(e), _) | (_, Err(e)) => return store_error_page(ctx, e),
+    let documents = state.db.documents_of(OwnerKind::Agreement, a.id).await;
+    let (conditions, history, documents) = match (conditions, history, documents) {
+        (Ok(c), Ok(h), Ok(d)) => (c, h, d),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return store_error_page(ctx, e),
     };
     let scope = &ctx.user().scope;
     let history: Vec<Agreement> = history
@@ -550,27 +572,6 @@ async fn show_page(
         values: &extras.condition_values,
         errors: &extras.condition_errors,
     };
-    let types: Vec<(String, String)> = MobilityType::ALL
-        .iter()
-        .map(|k| (k.as_str().to_string(), ctx.t(&k.message_key())))
-        .collect();
-    let directions: Vec<(String, String)> = Direction::ALL
-        .iter()
-        .map(|k| (k.as_str().to_string(), ctx.t(&k.message_key())))
-        .collect();
-    let levels: Vec<(String, String)> = StudyLevel::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.as_str().to_string(),
-                format!("{} (EQF {})", ctx.t(&k.message_key()), k.eqf()),
-            )
-        })
-        .collect();
-    let cefr: Vec<(String, String)> = CefrLevel::ALL
-        .iter()
-        .map(|k| (k.as_str().to_string(), k.as_str().to_string()))
-        .collect();
     let party_options: Vec<(String, String)> = d
         .parties
         .iter()
@@ -661,26 +662,11 @@ async fn show_page(
                 details open[!extras.condition_errors.is_empty()] {
                     summary { (ctx.t("condition-new")) }
                     (cf.summary())
-                    form.record method="post" action=(format!("/agreements/{}/conditions", a.id)) novalidate {
-                        (csrf_input(ctx))
-                        (cf.select("mobility_type", "field-mobility-type", &types, None))
-                        (cf.select("direction", "field-direction", &directions, Some("direction-by-party")))
-                        (cf.select("sending_institution_id", "field-sending", &party_options, Some("party-none")))
-                        (cf.select("receiving_institution_id", "field-receiving", &party_options, Some("party-none")))
-                        (cf.input("first_year", "field-first-year", "text", false))
-                        (cf.input("last_year", "field-last-year", "text", false))
-                        (cf.input("places_per_year", "field-places-per-year", "number", true))
-                        (cf.input("months_per_place", "field-months-per-place", "text", false))
-                        (cf.input("days_per_place", "field-days-per-place", "number", false))
-                        (cf.select("study_level", "field-study-level", &levels, Some("filter-any")))
-                        (cf.input("subject_areas", "field-subject-areas", "text", false))
-                        (cf.input("language", "field-language", "text", false))
-                        (cf.select("language_level", "field-language-level", &cefr, Some("filter-any")))
-                        div.actions { button type="submit" { (ctx.t("save")) } }
-                    }
+                    (condition_form(ctx, &party_options, &cf, &format!("/agreements/{}/conditions", a.id), None))
                 }
             }
         }
+        (super::documents::section(ctx, OwnerKind::Agreement, a.id, &documents, edit, extras.upload_error))
         @if history.len() > 1 {
             section {
                 h2 { (ctx.t("agreement-history")) }
@@ -694,6 +680,57 @@ async fn show_page(
         p.meta { (ctx.t_args("record-meta", &[("version", FluentValue::from(a.version)), ("updated", FluentValue::from(a.updated_at.clone()))])) }
     };
     super::html_response(status, super::layout(ctx, &title, body))
+}
+
+/// The form for one cooperation condition (new, or editing one with its version).
+fn condition_form(
+    ctx: &Ctx,
+    party_options: &[(String, String)],
+    cf: &Form,
+    action: &str,
+    version: Option<i64>,
+) -> Markup {
+    let types: Vec<(String, String)> = MobilityType::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), ctx.t(&k.message_key())))
+        .collect();
+    let directions: Vec<(String, String)> = Direction::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), ctx.t(&k.message_key())))
+        .collect();
+    let levels: Vec<(String, String)> = StudyLevel::ALL
+        .iter()
+        .map(|k| {
+            (
+                k.as_str().to_string(),
+                format!("{} (EQF {})", ctx.t(&k.message_key()), k.eqf()),
+            )
+        })
+        .collect();
+    let cefr: Vec<(String, String)> = CefrLevel::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), k.as_str().to_string()))
+        .collect();
+    html! {
+    form.record method="post" action=(action) novalidate {
+        (csrf_input(ctx))
+        @if let Some(v) = version { input type="hidden" name="version" value=(v); }
+        (cf.select("mobility_type", "field-mobility-type", &types, None))
+        (cf.select("direction", "field-direction", &directions, Some("direction-by-party")))
+        (cf.select("sending_institution_id", "field-sending", party_options, Some("party-none")))
+        (cf.select("receiving_institution_id", "field-receiving", party_options, Some("party-none")))
+        (cf.input("first_year", "field-first-year", "text", false))
+        (cf.input("last_year", "field-last-year", "text", false))
+        (cf.input("places_per_year", "field-places-per-year", "number", true))
+        (cf.input("months_per_place", "field-months-per-place", "text", false))
+        (cf.input("days_per_place", "field-days-per-place", "number", false))
+        (cf.select("study_level", "field-study-level", &levels, Some("filter-any")))
+        (cf.input("subject_areas", "field-subject-areas", "text", false))
+        (cf.input("language", "field-language", "text", false))
+        (cf.select("language_level", "field-language-level", &cefr, Some("filter-any")))
+        div.actions { button type="submit" { (ctx.t("save")) } }
+    }
+    }
 }
 
 fn condition_row(
@@ -720,6 +757,7 @@ fn condition_row(
         td { (subjects(&d.subject_areas)) }
         td { (d.language.as_deref().unwrap_or("")) @if let Some(l) = d.language_level { " " (l.as_str()) } }
         @if edit { td {
+            a href=(format!("/agreements/{}/conditions/{}/edit", c.agreement_id, c.id)) { (ctx.t("edit")) } " "
             form.inline method="post" action=(format!("/agreements/{}/conditions/{}/delete", c.agreement_id, c.id)) {
                 (csrf_input(ctx))
                 input type="hidden" name="version" value=(c.version);
@@ -727,6 +765,36 @@ fn condition_row(
             }
         } }
     } }
+}
+
+/// `multipart/form-data` with one `file` field: a signed copy, scan or photo.
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let a = match load(&state, &ctx, &id).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match super::documents::receive_multipart(&state, &ctx, OwnerKind::Agreement, a.id, req).await {
+        Ok(_) => redirect_with_flash(
+            &ctx,
+            &format!("/agreements/{}#documents", a.id),
+            "flash-uploaded",
+        ),
+        Err(e) => match super::documents::upload_failure_page(&ctx, e) {
+            Ok((status, key)) => {
+                let extras = Extras {
+                    upload_error: Some(key),
+                    ..Extras::default()
+                };
+                show_page(&state, &ctx, &a, extras, status).await
+            }
+            Err(page) => page,
+        },
+    }
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
@@ -856,7 +924,10 @@ pub async fn delete(
         .parse::<i64>()
         .unwrap_or(-1);
     match state.db.delete_agreement(&actor(&ctx), a.id, version).await {
-        Ok(()) => redirect_with_flash(&ctx, "/agreements", "flash-agreement-deleted"),
+        Ok(documents) => {
+            crate::api::events::forget_files(&state, &documents).await;
+            redirect_with_flash(&ctx, "/agreements", "flash-agreement-deleted")
+        }
         Err(StoreError::Conflict { .. }) => {
             super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict")
         }
@@ -1075,6 +1146,7 @@ pub async fn add_condition(
                 alert: None,
                 condition_values: values,
                 condition_errors: fold_list_errors(errors),
+                upload_error: None,
             };
             show_page(&state, &ctx, &a, extras, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -1195,5 +1267,176 @@ pub async fn dashboard_section(state: &AppState, ctx: &Ctx, days: i64) -> Markup
                 p { a href=(format!("/agreements?expiring_within_days={days}&sort=end_on")) { (ctx.t_args("results-count", &[("count", FluentValue::from(total))])) } }
             }
         }
+    }
+}
+
+fn condition_to_form(c: &CooperationCondition) -> FormData {
+    let d = &c.draft;
+    let mut f = FormData::default();
+    f.set("version", c.version.to_string());
+    f.set("mobility_type", d.mobility_type.as_str());
+    f.set_opt("direction", d.direction.map(|v| v.as_str()));
+    f.set_opt(
+        "sending_institution_id",
+        d.sending_institution_id.map(|i| i.to_string()).as_deref(),
+    );
+    f.set_opt(
+        "receiving_institution_id",
+        d.receiving_institution_id.map(|i| i.to_string()).as_deref(),
+    );
+    f.set_opt("first_year", d.first_year.as_deref());
+    f.set_opt("last_year", d.last_year.as_deref());
+    f.set("places_per_year", d.places_per_year.to_string());
+    f.set_opt(
+        "months_per_place",
+        d.months_per_place.map(|m| m.to_string()).as_deref(),
+    );
+    f.set_opt(
+        "days_per_place",
+        d.days_per_place.map(|m| m.to_string()).as_deref(),
+    );
+    f.set_opt("study_level", d.study_level.map(|v| v.as_str()));
+    f.set("subject_areas", d.subject_areas.join(", "));
+    f.set_opt("language", d.language.as_deref());
+    f.set_opt("language_level", d.language_level.map(|v| v.as_str()));
+    f
+}
+
+/// The page editing one cooperation condition; `conflict` when someone else saved it first.
+async fn condition_page(
+    state: &AppState,
+    ctx: &Ctx,
+    a: &Agreement,
+    cid: Id,
+    values: &FormData,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> Response {
+    let institutions = match institutions_of(state, std::slice::from_ref(a)).await {
+        Ok(i) => i,
+        Err(e) => return store_error_page(ctx, e),
+    };
+    let zh = ctx.lang.is_chinese();
+    let party_options: Vec<(String, String)> = a
+        .draft
+        .parties
+        .iter()
+        .filter_map(|p| institutions.iter().find(|i| i.id == p.institution_id))
+        .map(|i| (i.id.to_string(), i.draft.name.display(zh).to_string()))
+        .collect();
+    let cf = Form {
+        ctx,
+        values,
+        errors,
+    };
+    let action = format!("/agreements/{}/conditions/{cid}/edit", a.id);
+    let title = ctx.t("condition-edit");
+    let body = html! {
+        p.breadcrumb {
+            a href="/agreements" { (ctx.t("agreements-title")) } " › "
+            a href=(format!("/agreements/{}", a.id)) { (bilingual(ctx, &a.draft.title)) }
+        }
+        h1 { (title) }
+        @if status == StatusCode::CONFLICT { div.error-summary role="alert" { p { (ctx.t("conflict-message")) } p { a href=(action) { (ctx.t("conflict-reload")) } } } }
+        (cf.summary())
+        (condition_form(ctx, &party_options, &cf, &action, values.get("version").parse().ok()))
+        p { a href=(format!("/agreements/{}", a.id)) { (ctx.t("cancel")) } }
+    };
+    super::html_response(status, super::layout(ctx, &title, body))
+}
+
+async fn load_condition(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    cid: &str,
+) -> Result<(Agreement, CooperationCondition), Response> {
+    let a = load(state, ctx, id).await?;
+    let Some(cid) = parse_path_id(cid) else {
+        return Err(super::error_page(
+            ctx,
+            StatusCode::NOT_FOUND,
+            "page-not-found",
+        ));
+    };
+    let c = state
+        .db
+        .agreement_condition(a.id, cid)
+        .await
+        .map_err(|e| store_error_page(ctx, e))?;
+    Ok((a, c))
+}
+
+pub async fn edit_condition(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(String, String)>,
+) -> Response {
+    match load_condition(&state, &ctx, &id, &cid).await {
+        Ok((a, c)) => {
+            let values = condition_to_form(&c);
+            condition_page(
+                &state,
+                &ctx,
+                &a,
+                c.id,
+                &values,
+                &FieldErrors::default(),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(r) => r,
+    }
+}
+
+pub async fn update_condition(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, cid)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let (a, c) = match load_condition(&state, &ctx, &id, &cid).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    let values = FormData::parse(&body);
+    let version = values.get("version").parse::<i64>().unwrap_or(-1);
+    let result = match condition_from_form(&values) {
+        Ok(d) => {
+            state
+                .db
+                .update_condition(&actor(&ctx), a.id, c.id, version, &d)
+                .await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(_) => redirect_with_flash(&ctx, &format!("/agreements/{}", a.id), "flash-saved"),
+        Err(StoreError::Conflict { .. }) => {
+            condition_page(
+                &state,
+                &ctx,
+                &a,
+                c.id,
+                &values,
+                &FieldErrors::default(),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(StoreError::Invalid(errors)) => {
+            condition_page(
+                &state,
+                &ctx,
+                &a,
+                c.id,
+                &values,
+                &fold_list_errors(errors),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => store_error_page(&ctx, e),
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use fluent_bundle::FluentValue;
@@ -210,9 +210,6 @@ async fn render_show(
         None => HashMap::new(),
     };
     let documents = state.db.documents_of(OwnerKind::Event, event.id).await?;
-    let (photos, files): (Vec<_>, Vec<_>) = documents
-        .iter()
-        .partition(|doc| doc.thumbnail_sha256.is_some());
     let items = state
         .db
         .action_items(
@@ -261,11 +258,6 @@ async fn render_show(
     let edit = may_edit(ctx);
     let today = crate::api::action_items::today();
     let title = d.title.display(zh).to_string();
-    let upload_action = format!(
-        "/events/{}/documents?_csrf={}",
-        event.id,
-        form_urlencoded::byte_serialize(ctx.csrf.as_bytes()).collect::<String>()
-    );
     let body = html! {
         p.breadcrumb { a href="/events" { (ctx.t("events-title")) } }
         div.title-row {
@@ -327,29 +319,7 @@ async fn render_show(
             }
             @if d.agreement_ids.is_empty() && d.consensus.is_empty() && d.honours.is_empty() { p.empty { (ctx.t("event-no-outcomes")) } }
         }
-        section {
-            h2 { (ctx.t("event-photos")) }
-            @if photos.is_empty() { p.empty { (ctx.t("event-no-photos")) } }
-            @else { div.photo-grid { @for p in &photos {
-                a href=(format!("/documents/{}", p.id)) { img src=(format!("/documents/{}/thumbnail", p.id)) alt=(p.file_name) loading="lazy" width="320"; }
-            } } }
-            h2 { (ctx.t("event-documents")) }
-            @if files.is_empty() { p.empty { (ctx.t("event-no-documents")) } }
-            @else { ul.documents { @for f in &files { li {
-                a href=(format!("/documents/{}", f.id)) { (f.file_name) } " " span.other-lang { "(" (f.size / 1024 + 1) " KiB)" }
-            } } } }
-            @if edit {
-                @if let Some((_, key)) = upload_error { p.error-summary role="alert" { (ctx.t(key)) } }
-                form.upload method="post" action=(upload_action) enctype="multipart/form-data" {
-                    div.field {
-                        label for="file" { (ctx.t("upload-file")) }
-                        input #file type="file" name="file" accept=".pdf,.jpg,.jpeg,.png,.webp,application/pdf,image/jpeg,image/png,image/webp" required;
-                        p.hint { (ctx.t("upload-hint")) }
-                    }
-                    div.actions { button type="submit" { (ctx.t("upload")) } }
-                }
-            }
-        }
+        (super::documents::section(ctx, OwnerKind::Event, event.id, &documents, edit, upload_error.map(|(_, key)| key)))
         section {
             div.title-row {
                 h2 { (ctx.t("action-items-title")) }
@@ -777,109 +747,15 @@ pub async fn upload(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let result = receive_multipart(&state, &ctx, event.id, req).await;
-    match result {
+    match super::documents::receive_multipart(&state, &ctx, OwnerKind::Event, event.id, req).await {
         Ok(_) => redirect_with_flash(&ctx, &format!("/events/{}", event.id), "flash-uploaded"),
-        Err(e) => {
-            let status = e.status();
-            if status == StatusCode::NOT_FOUND || status.is_server_error() {
-                if let crate::uploads::UploadError::Store(e) = e {
-                    return store_error_page(&ctx, e);
-                }
-                return super::error_page(&ctx, status, "page-internal");
-            }
-            match render_show(&state, &ctx, &event, Some((status, e.message_key()))).await {
+        Err(e) => match super::documents::upload_failure_page(&ctx, e) {
+            Ok(shown) => match render_show(&state, &ctx, &event, Some(shown)).await {
                 Ok(r) => r,
                 Err(e) => store_error_page(&ctx, e),
-            }
-        }
-    }
-}
-
-async fn receive_multipart(
-    state: &AppState,
-    ctx: &Ctx,
-    event_id: Id,
-    req: Request,
-) -> Result<liaison_storage::Document, crate::uploads::UploadError> {
-    use crate::uploads::{Upload, UploadError};
-    let mut multipart = Multipart::from_request(req, state)
-        .await
-        .map_err(|_| UploadError::Missing)?;
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("").to_string();
-        let mut upload = Upload::start(state).await?;
-        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-            upload.push(&chunk).await?;
-        }
-        return upload
-            .finish(state, &actor(ctx), OwnerKind::Event, event_id, &name)
-            .await;
-    }
-    Err(UploadError::Missing)
-}
-
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> crate::uploads::UploadError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        crate::uploads::UploadError::TooLarge
-    } else {
-        crate::uploads::UploadError::Missing
-    }
-}
-
-pub async fn download(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    serve(&state, &ctx, &id, false).await
-}
-
-pub async fn thumbnail(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> Response {
-    serve(&state, &ctx, &id, true).await
-}
-
-async fn serve(state: &AppState, ctx: &Ctx, id: &str, thumb: bool) -> Response {
-    let Some(id) = parse_path_id(id) else {
-        return super::error_page(ctx, StatusCode::NOT_FOUND, "page-not-found");
-    };
-    match crate::uploads::download(state, ctx.user(), id, thumb).await {
-        Ok(Some(r)) => r,
-        Ok(None) => super::error_page(ctx, StatusCode::NOT_FOUND, "page-not-found"),
-        Err(e) => store_error_page(ctx, e),
-    }
-}
-
-pub async fn delete_document(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(id) = parse_path_id(&id) else {
-        return super::error_page(&ctx, StatusCode::NOT_FOUND, "page-not-found");
-    };
-    let doc = match state.db.document(id).await {
-        Ok(d) => d,
-        Err(e) => return store_error_page(&ctx, e),
-    };
-    match crate::uploads::may_read_owner(&state, ctx.user(), doc.owner_kind, doc.owner_id).await {
-        Ok(true) => {}
-        Ok(false) => return super::error_page(&ctx, StatusCode::NOT_FOUND, "page-not-found"),
-        Err(e) => return store_error_page(&ctx, e),
-    }
-    match state.db.delete_document(&actor(&ctx), id).await {
-        Ok(doc) => {
-            forget_files(&state, std::slice::from_ref(&doc)).await;
-            let back = match doc.owner_kind {
-                OwnerKind::News => format!("/newsroom/{}", doc.owner_id),
-                kind => format!("/{}s/{}", kind.as_str(), doc.owner_id),
-            };
-            redirect_with_flash(&ctx, &back, "flash-document-deleted")
-        }
-        Err(e) => store_error_page(&ctx, e),
+            },
+            Err(page) => page,
+        },
     }
 }
 

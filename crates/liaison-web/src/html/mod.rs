@@ -5,6 +5,7 @@ pub mod action_items;
 pub mod agreements;
 pub mod audit;
 pub mod enterprise;
+pub mod documents;
 pub mod events;
 pub mod exchange;
 pub mod home;

@@ -725,3 +725,326 @@ async fn expiry_reminders_go_out_once_per_owner() {
         before + 1
     );
 }
+
+#[tokio::test]
+async fn signed_copies_upload_to_agreements_checked_scoped_and_removed_with_them() {
+    use crate::events::{pdf, png, stored_files};
+    let app = TestApp::new().await;
+    let staff = app.token(Role::Staff).await;
+    let p = partners(&app, &staff).await;
+    let a = app
+        .api(
+            "POST",
+            "/api/v1/agreements",
+            Some(&staff),
+            Some(body(&p[0], &p[1])),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let id = a.json()["id"].as_str().unwrap().to_string();
+    let upload = |name: &str, bytes: Vec<u8>| {
+        let name: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+        let path = format!("/api/v1/agreements/{id}/documents?filename={name}");
+        let app = &app;
+        let staff = staff.clone();
+        async move { app.api_raw("POST", &path, &staff, bytes).await }
+    };
+
+    // Through the API: the signed PDF is stored and listed.
+    let signed = upload("国际法交换协议（签字版）.pdf", pdf()).await;
+    assert_eq!(signed.status, StatusCode::CREATED, "{}", signed.body);
+    let signed = signed.json();
+    assert_eq!(signed["media_type"], "application/pdf");
+    let doc_id = signed["id"].as_str().unwrap().to_string();
+
+    // Disguised and oversized files are refused and leave nothing behind.
+    let before = stored_files(&app);
+    let r = upload("scan.pdf", b"MZ\x90\0\x03\0\0\0".to_vec()).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.body);
+    let r = upload("scan.pdf", png(20, 20)).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.body);
+    let mut big = pdf();
+    big.resize(300 * 1024, b' ');
+    let r = upload("big.pdf", big).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert_eq!(stored_files(&app), before, "refused uploads leave no file");
+    let list = app
+        .api(
+            "GET",
+            &format!("/api/v1/agreements/{id}/documents"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert_eq!(list.json()["items"].as_array().unwrap().len(), 1);
+
+    // A party's partner contact reads the signed copy but may not remove it; another partner
+    // does not learn it exists.
+    let party = app
+        .scoped_user(Role::Partner, Some(p[1].parse().unwrap()), vec![])
+        .await;
+    let party = app.token_for(&party).await;
+    let got = app
+        .api(
+            "GET",
+            &format!("/api/v1/documents/{doc_id}"),
+            Some(&party),
+            None,
+        )
+        .await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.body.as_bytes(), pdf().as_slice());
+    let removed = app
+        .api(
+            "DELETE",
+            &format!("/api/v1/documents/{doc_id}"),
+            Some(&party),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::FORBIDDEN, "{}", removed.body);
+    let outsider = app
+        .scoped_user(Role::Partner, Some(p[2].parse().unwrap()), vec![])
+        .await;
+    let outsider = app.token_for(&outsider).await;
+    for path in [
+        format!("/api/v1/documents/{doc_id}"),
+        format!("/api/v1/agreements/{id}/documents"),
+    ] {
+        let r = app.api("GET", &path, Some(&outsider), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+    }
+
+    // Through the page: the file is listed, a scan uploads through the form, a disguised one
+    // re-shows the page with the message, and deletion asks first.
+    let mut b = app.browser(Role::Staff).await;
+    let page = b.get(&format!("/agreements/{id}")).await;
+    assert!(
+        page.body.contains("国际法交换协议（签字版）.pdf"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+    let ok = b
+        .upload(
+            &format!("/agreements/{id}/documents"),
+            "signing.png",
+            &png(640, 480),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let bad = b
+        .upload(
+            &format!("/agreements/{id}/documents"),
+            "signing.png",
+            &pdf(),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        bad.body.contains("extension does not match"),
+        "{}",
+        bad.body
+    );
+    let page = b.get(&format!("/agreements/{id}")).await;
+    assert!(
+        page.body.contains("/thumbnail"),
+        "the scan shows as a photo"
+    );
+    let confirm = b.get(&format!("/documents/{doc_id}/delete")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(
+        confirm.body.contains("cannot be undone"),
+        "{}",
+        confirm.body
+    );
+    let gone = b.post(&format!("/documents/{doc_id}/delete"), &[]).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        gone.headers["location"].to_str().unwrap(),
+        format!("/agreements/{id}")
+    );
+    let list = app
+        .api(
+            "GET",
+            &format!("/api/v1/agreements/{id}/documents"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(list.json()["items"].as_array().unwrap().len(), 1);
+
+    // Deleting the agreement removes its documents and their files.
+    let version = app
+        .api(
+            "GET",
+            &format!("/api/v1/agreements/{id}"),
+            Some(&staff),
+            None,
+        )
+        .await
+        .json()["version"]
+        .as_i64()
+        .unwrap();
+    let deleted = app
+        .api(
+            "DELETE",
+            &format!("/api/v1/agreements/{id}?version={version}"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    assert!(stored_files(&app).is_empty(), "{:?}", stored_files(&app));
+}
+
+#[tokio::test]
+async fn a_condition_is_edited_on_its_page_with_errors_and_conflicts_shown() {
+    let app = TestApp::new().await;
+    let staff = app.token(Role::Staff).await;
+    let p = partners(&app, &staff).await;
+    let a = app
+        .api(
+            "POST",
+            "/api/v1/agreements",
+            Some(&staff),
+            Some(body(&p[0], &p[1])),
+        )
+        .await;
+    let id = a.json()["id"].as_str().unwrap().to_string();
+    let cond = app
+        .api(
+            "POST",
+            &format!("/api/v1/agreements/{id}/conditions"),
+            Some(&staff),
+            Some(json!({"mobility_type": "student_studies", "sending_institution_id": p[0],
+                "receiving_institution_id": p[1], "first_year": "2024/2025", "places_per_year": 5,
+                "months_per_place": 5, "subject_areas": ["0421"], "language": "en", "language_level": "B2"})),
+        )
+        .await;
+    assert_eq!(cond.status, StatusCode::CREATED, "{}", cond.body);
+    let cid = cond.json()["id"].as_str().unwrap().to_string();
+    let path = format!("/agreements/{id}/conditions/{cid}/edit");
+
+    for lang in ["en", "zh-CN"] {
+        let mut b = app.browser(Role::Staff).await;
+        let page = b.get(&format!("{path}?lang={lang}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(!page.body.contains('⟦'), "missing translation in {lang}");
+        let heading = if lang == "en" {
+            "Edit the cooperation condition"
+        } else {
+            "编辑合作条款"
+        };
+        assert!(page.body.contains(heading), "{lang}");
+        assert!(page.body.contains("value=\"2024/2025\""), "pre-filled");
+    }
+
+    let mut b = app.browser(Role::Staff).await;
+    let show = b.get(&format!("/agreements/{id}")).await;
+    assert!(
+        show.body.contains(&path),
+        "the agreement page links to the edit page"
+    );
+    let (from, to) = (p[0].clone(), p[1].clone());
+    let fields = |places: &'static str, version: &'static str| {
+        vec![
+            ("version", version.to_string()),
+            ("mobility_type", "student_studies".to_string()),
+            ("sending_institution_id", from.clone()),
+            ("receiving_institution_id", to.clone()),
+            ("first_year", "2024/2025".to_string()),
+            ("places_per_year", places.to_string()),
+            ("months_per_place", "10".to_string()),
+            ("subject_areas", "0421".to_string()),
+        ]
+    };
+    let bad = b.post(&path, &as_refs(&(fields("-3", "1")))).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("places_per_year"), "{}", bad.body);
+    let saved = b.post(&path, &as_refs(&(fields("8", "1")))).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let stale = b.post(&path, &as_refs(&(fields("2", "1")))).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale.body.contains("changed by someone else"),
+        "{}",
+        stale.body
+    );
+    let now = app
+        .api(
+            "GET",
+            &format!("/api/v1/agreements/{id}/conditions/{cid}"),
+            Some(&staff),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(now["places_per_year"], 8);
+    assert_eq!(now["months_per_place"], 10.0);
+    assert_eq!(now["version"], 2);
+}
+
+fn as_refs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Staff teaching conditions have no months per place, student ones do: the renewal copies both
+/// in one transaction (on PostgreSQL a NULL float first used to poison the prepared statement).
+#[tokio::test]
+async fn renewal_copies_conditions_with_and_without_months() {
+    let app = TestApp::new().await;
+    let staff = app.token(Role::Staff).await;
+    let p = partners(&app, &staff).await;
+    let mut b = body(&p[0], &p[1]);
+    b["status"] = json!("active");
+    let a = app
+        .api("POST", "/api/v1/agreements", Some(&staff), Some(b))
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let id = a.json()["id"].as_str().unwrap().to_string();
+    for condition in [
+        json!({"mobility_type": "staff_teaching", "direction": "both", "places_per_year": 2, "days_per_place": 7}),
+        json!({"mobility_type": "student_studies", "direction": "both", "places_per_year": 4, "months_per_place": 5}),
+        json!({"mobility_type": "staff_training", "direction": "both", "places_per_year": 1}),
+        json!({"mobility_type": "student_studies", "direction": "both", "places_per_year": 3, "months_per_place": 10}),
+    ] {
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/agreements/{id}/conditions"),
+                Some(&staff),
+                Some(condition),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let renewed = app
+        .api(
+            "POST",
+            &format!("/api/v1/agreements/{id}/renew"),
+            Some(&staff),
+            Some(json!({"version": 1})),
+        )
+        .await;
+    assert_eq!(renewed.status, StatusCode::CREATED, "{}", renewed.body);
+    let new_id = renewed.json()["id"].as_str().unwrap().to_string();
+    let copied = app
+        .api(
+            "GET",
+            &format!("/api/v1/agreements/{new_id}/conditions?sort=created_at"),
+            Some(&staff),
+            None,
+        )
+        .await
+        .json();
+    let mut months: Vec<Option<f64>> = copied["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["months_per_place"].as_f64())
+        .collect();
+    months.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    assert_eq!(months, vec![None, None, Some(5.0), Some(10.0)]);
+}

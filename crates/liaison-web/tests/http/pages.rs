@@ -147,21 +147,35 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .id;
-    let agreement = app
+    // The first demo student exchange agreement (by title) with cooperation conditions, and one.
+    let mut with_condition = None;
+    for a in app
         .db
         .agreements(
             &liaison_domain::Scope::All,
-            &Default::default(),
+            &liaison_storage::AgreementFilter {
+                kind: Some(liaison_domain::AgreementKind::StudentExchange),
+                ..Default::default()
+            },
             &liaison_domain::Sort {
                 field: "title",
                 descending: false,
             },
-            &Default::default(),
+            &liaison_domain::PageRequest {
+                page: 1,
+                per_page: 100,
+            },
         )
         .await
         .unwrap()
-        .items[0]
-        .id;
+        .items
+    {
+        if let Some(c) = app.db.agreement_conditions(a.id).await.unwrap().first() {
+            with_condition = Some((a.id, c.id));
+            break;
+        }
+    }
+    let (agreement, condition) = with_condition.expect("a demo agreement with conditions");
     // Events, action items and documents: a demo event (the newest) with an uploaded photo.
     let event = app
         .db
@@ -368,6 +382,7 @@ async fn every_page_renders_in_both_languages() {
             let path = spec
                 .path
                 .replace("{id}", &id.to_string())
+                .replace("{cid}", &condition.to_string())
                 .replace("{file}", "app.css")
                 .replace("{token}", token);
             let path = if spec.path.starts_with("/calendar/") {

@@ -358,6 +358,35 @@ impl Browser<'_> {
         self.post_raw(path, &all).await
     }
 
+    /// Uploads one file as a page's upload form does: `multipart/form-data` with a `file` field,
+    /// the CSRF token in the URL.
+    pub async fn upload(&mut self, path: &str, file_name: &str, bytes: &[u8]) -> Reply {
+        if !self.cookies.contains_key("liaison_csrf") {
+            self.get("/login").await;
+        }
+        let csrf = self.cookies["liaison_csrf"].clone();
+        let boundary = "LiaisonTestBoundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::builder()
+            .method("POST")
+            .uri(format!("{path}?_csrf={csrf}"))
+            .header(header::COOKIE, self.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .expect("request");
+        let reply = self.app.send(req).await;
+        self.remember(&reply);
+        reply
+    }
+
     /// Submits exactly these fields (no CSRF token added).
     pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
         let body: String = form_urlencoded::Serializer::new(String::new())
