@@ -230,3 +230,127 @@ fn a_published_demo_story_reads_in_both_languages() {
     let _ = chromedriver.wait();
     server.stop();
 }
+
+/// Staff attach the signed copy to an agreement from a real browser (a multipart upload with
+/// the CSRF token in the form's URL), mark it active with its status button, and find it among
+/// the agreements expiring soon on the dashboard.
+#[test]
+fn staff_upload_a_signed_copy_and_see_the_agreement_expire_soon() {
+    let db = TestDb::new();
+    assert!(db
+        .add_user("staff@axhu.example.cn", "staff", "a-long-password")
+        .status
+        .success());
+    let server = db.serve(&[]);
+    let base = format!("http://{}", server.addr);
+    let token = http(
+        &server.addr,
+        "POST",
+        "/api/v1/auth/token",
+        &[("Content-Type", "application/json")],
+        r#"{"email": "staff@axhu.example.cn", "password": "a-long-password"}"#,
+    );
+    let token: Value = serde_json::from_str(&token.body).unwrap();
+    let auth = format!("Bearer {}", token["token"].as_str().unwrap());
+    let post = |path: &str, body: Value| -> Value {
+        let r = http(
+            &server.addr,
+            "POST",
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            &body.to_string(),
+        );
+        assert_eq!(r.status, 201, "{path}: {}", r.body);
+        serde_json::from_str(&r.body).unwrap()
+    };
+    let mut parties = Vec::new();
+    for (en, zh, country) in [
+        ("Anhui Xinhua University", "安徽新华学院", "CN"),
+        ("iFLYTEK", "科大讯飞", "CN"),
+    ] {
+        let kind = if parties.is_empty() {
+            "university"
+        } else {
+            "enterprise"
+        };
+        let i = post(
+            "/api/v1/institutions",
+            json!({"kind": kind, "name": {"en": en, "zh": zh}, "country": country}),
+        );
+        parties.push(json!({"institution_id": i["id"]}));
+    }
+    let today = time::OffsetDateTime::now_utc().date();
+    let end = today + time::Duration::days(60);
+    let start = end - time::Duration::days(3 * 365);
+    let agreement = post(
+        "/api/v1/agreements",
+        json!({"kind": "enterprise_programme", "status": "signed",
+               "title": {"en": "AXHU–iFLYTEK cooperation programme", "zh": "安徽新华学院—科大讯飞合作项目"},
+               "parties": parties, "start_on": start.to_string(), "end_on": end.to_string(),
+               "signed_on": start.to_string()}),
+    );
+    let id = agreement["id"].as_str().unwrap();
+
+    let scan = tempfile::tempdir().unwrap();
+    let pdf_path = scan.path().join("合作协议-签字版.pdf");
+    std::fs::write(
+        &pdf_path,
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+    )
+    .unwrap();
+
+    let (mut chromedriver, driver, _profile) = start_browser();
+    driver.go(&format!("{base}/login?lang=zh-CN"));
+    driver.type_into("#email", "staff@axhu.example.cn");
+    driver.type_into("#password", "a-long-password");
+    driver.click("form[action='/login'] button[type=submit]");
+    driver.find("form[action='/logout']");
+
+    driver.go(&format!("{base}/agreements/{id}"));
+    driver.find("html[lang='zh-CN'] form.upload");
+    // WebDriver "types" a local path into a file input; the browser sends the file.
+    driver.type_into("#file", pdf_path.to_str().unwrap());
+    driver.click("form.upload button[type=submit]");
+    // The flash exists only on the page after the redirect.
+    assert!(
+        driver.text("p.flash").contains("已上传"),
+        "{}",
+        driver.text("p.flash")
+    );
+    assert!(driver.text("ul.documents").contains("合作协议-签字版.pdf"));
+
+    driver.click("section.status-actions form input[name=status][value=active] ~ button");
+    driver.find("p.flash");
+    assert!(
+        driver.text("dl.details").contains("生效中"),
+        "{}",
+        driver.text("dl.details")
+    );
+
+    driver.go(&format!("{base}/"));
+    let expiring = driver.text("section.expiring");
+    assert!(
+        expiring.contains("安徽新华学院—科大讯飞合作项目"),
+        "{expiring}"
+    );
+    screenshot(&driver, "dashboard-expiring.png");
+
+    let docs = http(
+        &server.addr,
+        "GET",
+        &format!("/api/v1/agreements/{id}/documents"),
+        &[("Authorization", &auth)],
+        "",
+    );
+    let docs: Value = serde_json::from_str(&docs.body).unwrap();
+    assert_eq!(docs["items"][0]["file_name"], "合作协议-签字版.pdf");
+    assert_eq!(docs["items"][0]["media_type"], "application/pdf");
+
+    driver.call("DELETE", "", json!({}));
+    let _ = chromedriver.kill();
+    let _ = chromedriver.wait();
+    server.stop();
+}
