@@ -12,6 +12,7 @@ mod accounts;
 mod action_items;
 mod agreements;
 mod audit;
+mod backup;
 mod db;
 mod documents;
 mod enterprise;
@@ -35,6 +36,7 @@ pub use accounts::{TokenInfo, UserChanges, UserFilter, USER_SORTS};
 pub use action_items::{ActionItemFilter, ACTION_ITEM_SORTS};
 pub use agreements::{agreement_visible, today, AgreementFilter, ReminderOwner, AGREEMENT_SORTS};
 pub use audit::{AuditColumn, AuditEntry, AuditFilter, AuditSearch, AUDIT_EXPORT_MAX};
+pub use backup::{BackupError, RestoreSummary, TableDump};
 pub use db::{Backend, Db};
 pub use documents::{upload_error, Document, FileStore, Incoming, NewDocument, OwnerKind};
 pub use enterprise::{

@@ -72,10 +72,21 @@ const MIGRATIONS: &[Migration] = &[
 
 pub const MIGRATION_COUNT: usize = MIGRATIONS.len();
 
+/// The version the newest migration brings a database to.
+pub fn newest_version() -> i64 {
+    MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
 impl Db {
     /// Applies every pending migration; returns the versions it applied. Safe to run from several
     /// processes at once: PostgreSQL serialises them with an advisory lock, SQLite with its write lock.
     pub async fn migrate(&self) -> StoreResult<Vec<i64>> {
+        self.migrate_to(None).await
+    }
+
+    /// [`Db::migrate`], stopping after version `last` when given (a restore first builds the
+    /// schema its backup was made with).
+    pub async fn migrate_to(&self, last: Option<i64>) -> StoreResult<Vec<i64>> {
         let mut applied = Vec::new();
         let mut tx = self.write().await?;
         if self.backend() == Backend::Postgres {
@@ -95,7 +106,10 @@ impl Db {
             .iter()
             .map(|r| r.try_get::<i64, _>(0))
             .collect::<Result<_, _>>()?;
-        for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
+        for m in MIGRATIONS
+            .iter()
+            .filter(|m| !done.contains(&m.version) && last.is_none_or(|l| m.version <= l))
+        {
             let sql = match self.backend() {
                 Backend::Sqlite => m.sqlite,
                 Backend::Postgres => m.postgres,

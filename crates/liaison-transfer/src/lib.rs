@@ -9,6 +9,8 @@
 //! a spreadsheet, the header being row 1), and the rows are written in one transaction only if
 //! there is none. The format of an input is recognised by its content (XLSX is a ZIP file).
 
+pub mod backup;
+
 use std::collections::HashMap;
 use std::io::Cursor;
 

@@ -46,6 +46,10 @@ enum Command {
     Export(transfer::ExportArgs),
     /// Read a CSV or XLSX file into a table, all or nothing (C8).
     Import(transfer::ImportArgs),
+    /// Write the database and every uploaded file to one archive (safe while the server runs).
+    Backup(transfer::BackupArgs),
+    /// Restore an archive from `liaison backup` into an empty database and data folder.
+    Restore(transfer::RestoreArgs),
 }
 
 /// Where the database is: a data directory holding `liaison.db`, or an explicit URL.
@@ -179,6 +183,8 @@ fn main() -> ExitCode {
             Command::Allocate(args) => allocate::run(args),
             Command::Export(args) => transfer::export(args).await,
             Command::Import(args) => transfer::import(args).await,
+            Command::Backup(args) => transfer::backup(args).await,
+            Command::Restore(args) => transfer::restore(args).await,
         }
     });
     match result {

@@ -1,9 +1,10 @@
-//! `liaison export` and `liaison import` (C8): the directory as CSV or XLSX files.
+//! `liaison export` and `liaison import` (C8): the directory as CSV or XLSX files;
+//! `liaison backup` and `liaison restore`: everything, database and uploaded files.
 
 use std::path::PathBuf;
 
 use clap::Args;
-use liaison_storage::Actor;
+use liaison_storage::{Actor, BackupError, FileStore};
 use liaison_transfer::{Entity, Format, ImportError};
 
 use crate::{open_migrated, DbArgs, Failure};
@@ -106,4 +107,72 @@ pub async fn import(args: ImportArgs) -> Result<(), Failure> {
         }
         Err(ImportError::Store(e)) => Err(Failure::runtime(e.to_string())),
     }
+}
+
+#[derive(Args)]
+pub struct BackupArgs {
+    /// The archive to write (a ZIP file); replaced only when the backup succeeded.
+    #[arg(long)]
+    output: PathBuf,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Args)]
+pub struct RestoreArgs {
+    /// An archive written by `liaison backup`.
+    #[arg(long)]
+    input: PathBuf,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+fn backup_failure(e: BackupError) -> Failure {
+    match e {
+        BackupError::Refused(message) => Failure::input(message),
+        other => Failure::runtime(other.to_string()),
+    }
+}
+
+/// `liaison backup`: the database and the uploaded files in one archive, consistent while the
+/// server runs.
+pub async fn backup(args: BackupArgs) -> Result<(), Failure> {
+    let db = args.db.open().await?;
+    let files = FileStore::new(args.db.data_dir.join("files"));
+    let result = liaison_transfer::backup::write_backup(&db, &files, &args.output).await;
+    db.close().await;
+    let summary = result.map_err(backup_failure)?;
+    println!(
+        "backed up {} rows in {} tables and {} files (schema version {}) to {}",
+        summary.rows,
+        summary.tables,
+        summary.files,
+        summary.schema_version,
+        args.output.display()
+    );
+    Ok(())
+}
+
+/// `liaison restore`: into an empty database (either engine) and its data folder.
+pub async fn restore(args: RestoreArgs) -> Result<(), Failure> {
+    if !args.input.is_file() {
+        return Err(Failure::input(format!(
+            "cannot read {}: no such file",
+            args.input.display()
+        )));
+    }
+    let db = args.db.open().await?;
+    let files = FileStore::new(args.db.data_dir.join("files"));
+    let result = liaison_transfer::backup::read_backup(&db, &files, &args.input).await;
+    db.close().await;
+    let summary = result.map_err(backup_failure)?;
+    println!(
+        "restored {} rows in {} tables and {} files (schema version {}) from {}",
+        summary.rows,
+        summary.tables,
+        summary.files,
+        summary.schema_version,
+        args.input.display()
+    );
+    Ok(())
 }
