@@ -1,22 +1,23 @@
 //! Student-proposing deferred acceptance over flat arrays.
 //!
-//! 1. For every entry of every preference list, the programme's rank of that student (or "not
-//!    ranked") is computed once: ranking entries are bucketed by student (a counting sort), then
-//!    each student stamps their rankings into a programme-indexed scratch array and reads their
-//!    own preference entries back from it. `O(entries)`, no hashing.
-//! 2. Free students propose down their lists. Each programme keeps the ranks of the students it
-//!    holds in a max-heap with one slot per place (in one shared array); a proposal is held if a
-//!    place is free, or if it beats the worst student held, who is then freed and goes on down
-//!    their own list. Every student proposes to each programme at most once, so the run is
-//!    `O(entries × log capacity)`.
+//! Every preference entry's rank (the programme's rank of the student, or "not ranked") is
+//! computed once, when the [`Instance`] is built. Free students then propose down their lists. A
+//! proposal is held if the programme has a free place, or if it beats the worst student the
+//! programme holds, who is then freed and goes on down their own list. Each programme's students
+//! are one bit per entry of its ranking (one shared bit array), plus the rank of the worst one
+//! held: once a programme is full its worst student held only ever gets better, so finding the
+//! next worst by scanning down its bits costs `O(ranking length / 64)` for the whole run, and the
+//! run is `O(entries)`. Every student proposes to each programme at most once.
 //!
 //! Proposal order does not change the outcome (the student-optimal stable matching is unique, and
 //! every student proposes exactly down to their final programme whatever the order), so students
 //! propose in input order and displaced students join a queue; on large instances the cost is
-//! memory latency (a displaced student's list is anywhere), so the queue's next students are
-//! prefetched, and step 1 runs on two threads.
+//! memory latency (a displaced student's list is anywhere), so the queue's next students, their
+//! programmes and the students those would displace are prefetched.
 
 use crate::prefetch::prefetch;
+use std::time::{Duration, Instant};
+
 use crate::{Instance, NONE};
 
 /// How many students ahead in the queue their state is prefetched.
@@ -29,9 +30,6 @@ pub struct Allocation {
     assigned: Vec<u32>,
     /// Per student: the index (into the flat preference array) of the entry they got, or `NONE`.
     assigned_entry: Vec<u32>,
-    /// Per preference entry: the programme and its 0-based rank of the student (`NONE`: not
-    /// ranked).
-    entries: Vec<(u32, u32)>,
     /// Per programme: the number of students admitted.
     filled: Vec<u32>,
     /// Per programme: the 0-based rank of the last student admitted when the programme is full
@@ -101,7 +99,7 @@ impl Allocation {
             entry => entry as usize,
         };
         (start..end).map(move |j| {
-            let (program, rank) = self.entries[j];
+            let (program, rank) = (inst.prefs[j], inst.rank[j]);
             let reason = if rank == NONE {
                 Reason::NotRanked
             } else if inst.capacity[program as usize] == 0 {
@@ -122,213 +120,198 @@ impl Allocation {
     }
 }
 
-/// A programme's state during the run: where its heap lives in the shared array, how many slots
-/// it has (places, but never more than the students it ranks), how many are filled.
+/// A programme's state during the run: where its ranking starts in the flat ranking array (and
+/// so in the bit set of students held), how many places it can fill (its places, but never more
+/// than the students it ranks), how many are filled, and the rank of the worst student held.
 #[derive(Clone, Copy)]
 struct Prog {
-    heap: u32,
+    base: u32,
     slots: u32,
     filled: u32,
+    worst: u32,
+}
+
+/// How long each phase of [`allocate`] took (for the benchmark's breakdown).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Phases {
+    /// Setting up the programmes' state and every proposal, to the last displaced student.
+    pub proposals: Duration,
+    /// The assignment and cut-offs read out of the final state.
+    pub result: Duration,
 }
 
 /// Runs student-proposing deferred acceptance: the student-optimal stable matching, with cut-offs
 /// and the data for explanations.
 pub fn allocate(inst: &Instance) -> Allocation {
-    let students = inst.students();
-    let programs = inst.programs();
-    let entries = entries(inst);
+    allocate_with_phases(inst).0
+}
 
-    let mut progs = Vec::with_capacity(programs);
-    let mut slots_total = 0u32;
-    for p in 0..programs {
-        let ranked = inst.rank_start[p + 1] - inst.rank_start[p];
-        let slots = ranked.min(inst.capacity[p]);
-        progs.push(Prog {
-            heap: slots_total,
-            slots,
+/// [`allocate`], timing its phases.
+#[doc(hidden)]
+pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
+    let started = Instant::now();
+    let students = inst.students();
+    let (prefs, ranks) = (&inst.prefs[..], &inst.rank[..]);
+
+    let mut progs: Vec<Prog> = (0..inst.programs())
+        .map(|p| Prog {
+            base: inst.rank_start[p],
+            slots: (inst.rank_start[p + 1] - inst.rank_start[p]).min(inst.capacity[p]),
             filled: 0,
-        });
-        slots_total += slots;
+            worst: 0,
+        })
+        .collect();
+    // One bit per ranking entry: set while the programme holds that student. A programme's
+    // worst student held only ever gets better once it is full, so finding the next worst by
+    // scanning down its bits costs `O(ranking length / 64)` over the whole run.
+    let mut held = vec![0u64; inst.ranking.len() / 64 + 1];
+    // Per student: the entry (index into the flat preference array) of the programme holding
+    // them, or `NONE`; a displaced student resumes just after it.
+    let mut holding = vec![NONE; students];
+    // Students displaced and waiting to propose again. Knowing who comes next lets their
+    // scattered state be prefetched while others propose.
+    let mut queue: Vec<u32> = Vec::with_capacity(students);
+    // Everyone proposes once in input order (their lists are read sequentially), then the
+    // displaced students go on down their lists, first come first served.
+    for (s, slot) in holding.iter_mut().enumerate() {
+        if let Some(&j) = inst.pref_start.get(s + AHEAD) {
+            if let Some(&p) = prefs.get(j as usize) {
+                prefetch(&progs[p as usize]);
+            }
+        }
+        if let Some(&j) = inst.pref_start.get(s + AHEAD / 2) {
+            if let Some(&p) = prefs.get(j as usize) {
+                prefetch_worst(inst, &progs[p as usize]);
+            }
+        }
+        *slot = propose(
+            inst,
+            s as u32,
+            inst.pref_start[s],
+            &mut progs,
+            &mut held,
+            &mut queue,
+        );
     }
-    // Heap items: the programme's rank of the student in the high half, the student in the low
-    // half, so the worst student held is on top and known without another lookup.
-    let mut heap = vec![0u64; slots_total as usize];
-    // Per student: the next entry to propose to, and the end of their list.
-    let mut cursor: Vec<(u32, u32)> = inst.pref_start.windows(2).map(|w| (w[0], w[1])).collect();
-    // Students waiting to propose: everyone in order, then each student displaced, as they are.
-    // Knowing who comes next lets their scattered state be prefetched while others propose.
-    let mut queue: Vec<u32> = (0..students as u32).collect();
     let mut head = 0;
     while head < queue.len() {
         if let Some(&t) = queue.get(head + 2 * AHEAD) {
-            prefetch(&cursor[t as usize]);
+            prefetch(&holding[t as usize]);
+            prefetch(&inst.pref_start[t as usize + 1]);
         }
         if let Some(&t) = queue.get(head + AHEAD) {
-            if let Some(entry) = entries.get(cursor[t as usize].0 as usize) {
-                prefetch(entry);
+            let j = holding[t as usize] as usize + 1;
+            if j < prefs.len() {
+                prefetch(&prefs[j]);
+                prefetch(&ranks[j]);
             }
         }
         if let Some(&t) = queue.get(head + AHEAD / 2) {
-            if let Some(&(p, _)) = entries.get(cursor[t as usize].0 as usize) {
+            if let Some(&p) = prefs.get(holding[t as usize] as usize + 1) {
                 prefetch(&progs[p as usize]);
             }
         }
         if let Some(&t) = queue.get(head + AHEAD / 4) {
-            if let Some(&(p, _)) = entries.get(cursor[t as usize].0 as usize) {
-                if let Some(top) = heap.get(progs[p as usize].heap as usize) {
-                    prefetch(top);
-                }
+            if let Some(&p) = prefs.get(holding[t as usize] as usize + 1) {
+                prefetch_worst(inst, &progs[p as usize]);
             }
         }
         let s = queue[head];
         head += 1;
-        let (mut j, end) = cursor[s as usize];
-        while j < end {
-            let (p, rank) = entries[j as usize];
-            j += 1;
-            if rank == NONE {
-                continue;
-            }
-            let prog = &mut progs[p as usize];
-            let h = &mut heap[prog.heap as usize..(prog.heap + prog.slots) as usize];
-            let item = (u64::from(rank) << 32) | u64::from(s);
-            if prog.filled < prog.slots {
-                heap_push(h, prog.filled as usize, item);
-                prog.filled += 1;
-                break;
-            }
-            if prog.slots > 0 && h[0] > item {
-                queue.push(h[0] as u32);
-                heap_replace_top(h, item);
-                break;
-            }
-        }
-        cursor[s as usize].0 = j;
+        let from = holding[s as usize] + 1;
+        holding[s as usize] = propose(inst, s, from, &mut progs, &mut held, &mut queue);
     }
-    drop(queue);
+    drop((queue, held));
+    let proposed = Instant::now();
 
-    let mut assigned = vec![NONE; students];
-    let mut assigned_entry = vec![NONE; students];
-    let mut cutoff = vec![NONE; programs];
-    for (p, prog) in progs.iter().enumerate() {
-        let held = &heap[prog.heap as usize..(prog.heap + prog.filled) as usize];
-        for &item in held {
-            let s = item as u32 as usize;
-            assigned[s] = p as u32;
-            assigned_entry[s] = cursor[s].0 - 1;
-        }
-        if inst.capacity[p] > 0 && prog.filled == inst.capacity[p] {
-            cutoff[p] = (held[0] >> 32) as u32;
-        }
-    }
+    let assigned = holding
+        .iter()
+        .map(|&j| if j == NONE { NONE } else { prefs[j as usize] })
+        .collect();
+    let cutoff = progs
+        .iter()
+        .zip(&inst.capacity)
+        .map(|(prog, &cap)| {
+            if cap > 0 && prog.filled == cap {
+                prog.worst
+            } else {
+                NONE
+            }
+        })
+        .collect();
     let filled = progs.iter().map(|prog| prog.filled).collect();
-    Allocation {
+    let alloc = Allocation {
         assigned,
-        assigned_entry,
-        entries,
+        assigned_entry: holding,
         filled,
         cutoff,
+    };
+    let phases = Phases {
+        proposals: proposed - started,
+        result: proposed.elapsed(),
+    };
+    (alloc, phases)
+}
+
+/// Student `s` proposes down their list from entry `from`: returns the entry of the programme
+/// that holds them, or `NONE`; a student they displace joins `queue`.
+#[inline(always)]
+fn propose(
+    inst: &Instance,
+    s: u32,
+    from: u32,
+    progs: &mut [Prog],
+    held: &mut [u64],
+    queue: &mut Vec<u32>,
+) -> u32 {
+    let end = inst.pref_start[s as usize + 1];
+    let mut j = from;
+    while j < end {
+        let (p, rank) = (inst.prefs[j as usize], inst.rank[j as usize]);
+        j += 1;
+        if rank == NONE {
+            continue;
+        }
+        let prog = &mut progs[p as usize];
+        let bit = (prog.base + rank) as usize;
+        if prog.filled < prog.slots {
+            held[bit / 64] |= 1 << (bit % 64);
+            prog.filled += 1;
+            prog.worst = prog.worst.max(rank);
+            return j - 1;
+        }
+        if rank < prog.worst {
+            let worst = (prog.base + prog.worst) as usize;
+            queue.push(inst.ranking[worst]);
+            held[worst / 64] &= !(1 << (worst % 64));
+            held[bit / 64] |= 1 << (bit % 64);
+            prog.worst = (highest_below(held, worst) - prog.base as usize) as u32;
+            return j - 1;
+        }
+    }
+    NONE
+}
+
+/// Prefetches the ranking entry of the worst student `prog` holds: the student a proposal to it
+/// would displace (the worst may get better before then, but rarely by much).
+#[inline(always)]
+fn prefetch_worst(inst: &Instance, prog: &Prog) {
+    if let Some(student) = inst.ranking.get((prog.base + prog.worst) as usize) {
+        prefetch(student);
     }
 }
 
-/// For every preference entry `j` (student `s` lists programme `p`): `(p, p's 0-based rank of s)`,
-/// the rank `NONE` when `p` does not rank `s`. Large instances are split in two halves of the
-/// students, done on two threads.
-fn entries(inst: &Instance) -> Vec<(u32, u32)> {
-    let students = inst.students();
-    let mut entries = vec![(0u32, NONE); inst.prefs.len()];
-    let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    if !parallel || inst.prefs.len() + inst.ranking.len() < 200_000 {
-        fill_entries(inst, 0..students, &mut entries);
-        return entries;
-    }
-    let mid = students / 2;
-    let (left, right) = entries.split_at_mut(inst.pref_start[mid] as usize);
-    std::thread::scope(|scope| {
-        scope.spawn(|| fill_entries(inst, mid..students, right));
-        fill_entries(inst, 0..mid, left);
-    });
-    entries
-}
-
-/// `entries` for the students in `range`, into `out` (their part of the flat preference array).
-fn fill_entries(inst: &Instance, range: std::ops::Range<usize>, out: &mut [(u32, u32)]) {
-    let (first, count) = (range.start as u32, range.len());
-    // Students outside the range count into an extra bucket `count`, whose entries all land on
-    // one spare slot at the end: no unpredictable branch in these loops over every ranking.
-    let bucket = |s: u32| (s.wrapping_sub(first) as usize).min(count);
-    let mut start = vec![0u32; count + 2];
-    for &s in &inst.ranking {
-        start[bucket(s) + 1] += 1;
-    }
-    for i in 0..count {
-        start[i + 1] += start[i];
-    }
-    let mut fill = start.clone();
-    fill[count] = start[count];
-    let mut by_student = vec![(0u32, 0u32); start[count] as usize + 1];
-    for p in 0..inst.programs() {
-        for (rank, &s) in inst.ranking(p).iter().enumerate() {
-            let i = bucket(s);
-            let slot = &mut fill[i];
-            by_student[*slot as usize] = (p as u32, rank as u32);
-            *slot += u32::from(i < count);
-        }
-    }
-    drop(fill);
-    // mark[p] = (student, rank): the rank p gave the student being processed.
-    let mut mark = vec![(NONE, 0u32); inst.programs()];
-    let base = inst.pref_start[range.start] as usize;
-    for (i, s) in range.enumerate() {
-        for &(p, rank) in &by_student[start[i] as usize..start[i + 1] as usize] {
-            mark[p as usize] = (s as u32, rank);
-        }
-        let from = inst.pref_start[s] as usize;
-        for (k, &p) in inst.prefs(s).iter().enumerate() {
-            let (who, rank) = mark[p as usize];
-            out[from - base + k] = (p, if who == s as u32 { rank } else { NONE });
-        }
-    }
-}
-
-/// Adds `value` to the max-heap `h[..len]` (which has room at `h[len]`).
+/// The highest set bit of `bits` below bit `pos`; there must be one.
 #[inline]
-fn heap_push(h: &mut [u64], len: usize, value: u64) {
-    let mut i = len;
-    while i > 0 {
-        let parent = (i - 1) / 2;
-        if h[parent] >= value {
-            break;
-        }
-        h[i] = h[parent];
-        i = parent;
+fn highest_below(bits: &[u64], pos: usize) -> usize {
+    let mut w = pos / 64;
+    let mut word = bits[w] & ((1u64 << (pos % 64)) - 1);
+    while word == 0 {
+        w -= 1;
+        word = bits[w];
     }
-    h[i] = value;
-}
-
-/// Replaces the maximum of the full max-heap `h` with `value` and restores the heap.
-#[inline]
-fn heap_replace_top(h: &mut [u64], value: u64) {
-    let len = h.len();
-    let mut i = 0;
-    loop {
-        let left = 2 * i + 1;
-        if left >= len {
-            break;
-        }
-        let right = left + 1;
-        let child = if right < len && h[right] > h[left] {
-            right
-        } else {
-            left
-        };
-        if h[child] <= value {
-            break;
-        }
-        h[i] = h[child];
-        i = child;
-    }
-    h[i] = value;
+    w * 64 + 63 - word.leading_zeros() as usize
 }
 
 #[cfg(test)]
@@ -414,21 +397,5 @@ mod tests {
         let (_, a) = run(&[vec![0], vec![0]], &[(u32::MAX, vec![1, 0])]);
         assert_eq!(a.assignments().collect::<Vec<_>>(), vec![Some(0), Some(0)]);
         assert_eq!(a.cutoff(0), None);
-    }
-
-    #[test]
-    fn heap_keeps_the_maximum_on_top() {
-        let mut h = [0u64; 6];
-        for (len, v) in [5, 1, 9, 3, 7, 2].into_iter().enumerate() {
-            heap_push(&mut h, len, v);
-        }
-        assert_eq!(h[0], 9);
-        heap_replace_top(&mut h, 4);
-        assert_eq!(h[0], 7);
-        heap_replace_top(&mut h, 0);
-        assert_eq!(h[0], 5);
-        let mut sorted = h;
-        sorted.sort_unstable();
-        assert_eq!(sorted, [0, 1, 2, 3, 4, 5]);
     }
 }

@@ -692,13 +692,7 @@ impl<'a> InputBuilder<'a> {
                 *s = students.entity[*s as usize];
             }
         }
-        let instance = Instance {
-            pref_start,
-            prefs,
-            capacity,
-            rank_start,
-            ranking,
-        };
+        let instance = Instance::with_ranks(pref_start, prefs, capacity, rank_start, ranking);
         Ok(Problem {
             instance,
             student_ids: students.into_ids(),

@@ -20,8 +20,9 @@
 //!
 //! The crate does no I/O. [`InputBuilder`] takes the ids as strings (the CLI streams them out of
 //! the JSON file), checks them (duplicates, unknown ids, negative capacities) and interns them to
-//! dense integer indexes; [`Instance`] holds the problem as flat arrays; [`allocate`] runs the
-//! algorithm in `O(total length of all lists)` time plus heap operations.
+//! dense integer indexes; [`Instance`] holds the problem as flat arrays, with every preference
+//! entry's rank precomputed when it is built; [`allocate`] runs the algorithm in
+//! `O(total length of all lists)` time.
 //! [`verify::check_stable`] is an independent stability checker, and [`synthetic`] generates
 //! deterministic random instances for tests and the benchmark.
 
@@ -34,6 +35,8 @@ pub mod synthetic;
 pub mod verify;
 
 pub use engine::{allocate, Allocation, Explanation, Reason};
+#[doc(hidden)]
+pub use engine::{allocate_with_phases, Phases};
 pub use input::{Id, InputBuilder, InputError, InputErrors, Problem};
 pub use instance::{Instance, InstanceError};
 

@@ -4,11 +4,16 @@
 //! `liaison_allocation::synthetic`), against the plain-Python implementation of the same
 //! algorithm in `crates/liaison-allocation/bench/reference.py`, run in the same process tree.
 //!
-//! Per size it prints: the engine time in process (deferred acceptance on the interned instance,
-//! median of several runs), the end-to-end CLI time (spawning the release `liaison allocate` on
-//! the JSON file, median of 3) with and without `--explain`, the CLI's peak resident memory
-//! (`wait4` rusage), the Python time end to end and for its algorithm alone, and the ratios. It
-//! also checks that the result is stable and that Python wrote the same bytes.
+//! Per size it prints: the engine time in process (`allocate` on the interned instance, best of
+//! several runs), the end-to-end CLI time (spawning the release `liaison allocate` on the JSON
+//! file, best of 3) with and without `--explain`, the CLI's peak resident memory (`wait4`
+//! rusage), the Python time end to end and for its algorithm alone (best of 3), and the ratios:
+//! every time compared is the best of its runs, on both sides, so that noise from other work on
+//! the machine (which only ever adds time) affects the ratio as little as possible. Below the
+//! table, a breakdown per size: the rank precomputation (every preference entry's rank, done
+//! while building the instance, so *not* in the engine time), the engine's proposals and its
+//! result, and the ratio against Python with the rank precomputation counted in. It also checks
+//! that the result is stable and that Python wrote the same bytes.
 //!
 //! Build first: `cargo build --release -p liaison --bins`, then
 //! `target/release/liaison-allocation-bench [--quick] [--python-all] [--python PYTHON] [--keep DIR]`.
@@ -21,7 +26,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use liaison_allocation::synthetic::{generate, Params};
-use liaison_allocation::{allocate, verify, Instance};
+use liaison_allocation::{allocate, allocate_with_phases, verify, Instance};
 
 const SEED: u64 = 2024;
 
@@ -103,6 +108,10 @@ fn measure(cmd: &mut Command) -> Run {
     }
 }
 
+fn best(xs: &[Duration]) -> Duration {
+    xs.iter().copied().min().expect("at least one run")
+}
+
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
     xs[xs.len() / 2]
@@ -182,15 +191,16 @@ fn main() {
     let dir = opts.keep.as_deref().unwrap_or(temp.path());
     std::fs::create_dir_all(dir).expect("benchmark directory");
     println!("allocation benchmark: students × 5 choices, programmes = students / 20, Zipf 1, 0.8 places per student");
-    println!("engine = deferred acceptance in process (median); CLI = `liaison allocate` end to end (median of 3), peak RSS via wait4");
+    println!("engine = deferred acceptance in process on a built instance (best of 7); CLI = `liaison allocate` end to end (best of 3), peak RSS via wait4");
     println!(
-        "Python = crates/liaison-allocation/bench/reference.py, end to end and algorithm only"
+        "Python = crates/liaison-allocation/bench/reference.py, end to end and algorithm only (best of 3)"
     );
     println!();
     row(&HEADERS.map(String::from));
     println!("|{}|", HEADERS.map(|h| "-".repeat(h.len() + 2)).join("|"));
     let mut summary = Vec::new();
     let mut goals = Vec::new();
+    let mut breakdown = Vec::new();
     for &n in &opts.sizes {
         let inst = generate(&Params::new(n, SEED));
         let input = dir.join(format!("in-{n}.json"));
@@ -206,8 +216,19 @@ fn main() {
             engine.push(started.elapsed());
             result = Some(alloc);
         }
-        let engine = median(engine);
+        let engine = best(&engine);
         let alloc = result.unwrap();
+        // The same work again, phase by phase, for the breakdown.
+        let (mut ranks, mut proposals, mut result_phase) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs {
+            ranks.push(inst.time_rank_precomputation());
+            let (again, phases) = allocate_with_phases(&inst);
+            assert!(again == alloc, "the engine is deterministic");
+            proposals.push(phases.proposals);
+            result_phase.push(phases.result);
+        }
+        let (ranks, proposals, result_phase) =
+            (best(&ranks), best(&proposals), best(&result_phase));
         let assignment: Vec<Option<u32>> = alloc.assignments().collect();
         verify::check_stable(&inst, &assignment).expect("the engine's result is stable");
 
@@ -232,13 +253,14 @@ fn main() {
             walls.push(r.wall);
             peak = peak.max(r.peak_kib);
         }
-        let cli_wall = median(walls);
+        let cli_wall = best(&walls);
+        let cli_median = median(walls);
         let cli_bytes = std::fs::read(&out).unwrap();
         assert!(
             cli_bytes == expected_output(&assignment),
             "liaison allocate disagrees with the engine on {n} students"
         );
-        let explain_wall = median((0..3).map(|_| cli(true).wall).collect());
+        let explain_wall = best(&(0..3).map(|_| cli(true).wall).collect::<Vec<_>>());
 
         let (mut py_cell, mut py_engine_cell, mut ratio_cell, mut engine_ratio_cell) = (
             "skipped".to_string(),
@@ -256,20 +278,30 @@ fn main() {
                 .arg("--timings")
                 .arg(&timings)
                 .stderr(Stdio::inherit());
-            let py = measure(&mut cmd);
-            let (_, py_engine) = python_timings(&timings);
-            assert!(
-                std::fs::read(&py_out).unwrap() == cli_bytes,
-                "Python and liaison disagree on {n} students"
-            );
-            py_cell = ms(py.wall);
+            let (mut py_wall, mut py_engine) = (Duration::MAX, f64::INFINITY);
+            for _ in 0..3 {
+                py_wall = py_wall.min(measure(&mut cmd).wall);
+                py_engine = py_engine.min(python_timings(&timings).1);
+                assert!(
+                    std::fs::read(&py_out).unwrap() == cli_bytes,
+                    "Python and liaison disagree on {n} students"
+                );
+            }
+            py_cell = ms(py_wall);
             py_engine_cell = format!("{:.1}", py_engine * 1e3);
-            let ratio = py.wall.as_secs_f64() / cli_wall.as_secs_f64();
+            let ratio = py_wall.as_secs_f64() / cli_wall.as_secs_f64();
             let engine_ratio = py_engine / engine.as_secs_f64();
+            let with_ranks = py_engine / (engine + ranks).as_secs_f64();
             ratio_cell = format!("{ratio:.0}×");
             engine_ratio_cell = format!("{engine_ratio:.0}×");
-            summary.push((n, ratio, engine_ratio));
+            summary.push((n, ratio, engine_ratio, with_ranks));
         }
+        breakdown.push(format!(
+            "breakdown at {n}: rank precomputation {} ms (while building the instance, not in the engine time), proposals {} ms, result {} ms",
+            ms(ranks),
+            ms(proposals),
+            ms(result_phase)
+        ));
         row(&[
             n.to_string(),
             inst.programs().to_string(),
@@ -284,29 +316,36 @@ fn main() {
             engine_ratio_cell,
         ]);
         if n == 1_000_000 {
-            let ok = cli_wall < Duration::from_secs(1) && peak < 1024 * 1024;
+            let ok = cli_median < Duration::from_secs(1) && peak < 1024 * 1024;
             let verdict = if ok { "met" } else { "NOT met" };
             let mib = peak as f64 / 1024.0;
             goals.push(format!(
-                "goal: 1M students end to end < 1 s and < 1 GiB: {} ms, {mib:.0} MiB — {verdict}",
-                ms(cli_wall)
+                "goal: 1M students end to end < 1 s and < 1 GiB: {} ms (median of 3), {mib:.0} MiB — {verdict}",
+                ms(cli_median)
             ));
         }
         if opts.keep.is_none() {
             let _ = std::fs::remove_file(&input);
         }
     }
-    for (n, ratio, engine_ratio) in summary.iter().filter(|(n, _, _)| *n == 100_000) {
+    for (n, ratio, engine_ratio, with_ranks) in summary.iter().filter(|(n, ..)| *n == 100_000) {
+        // Like for like: Python's `allocate` builds its rank tables inside its timed engine, so
+        // the Rust figure that compares is the one with the rank precomputation counted in.
         let verdict = if *ratio >= 200.0 {
             "met end to end"
+        } else if *with_ranks >= 200.0 {
+            "met for the algorithm with its rank tables (as Python's allocate), not end to end"
         } else if *engine_ratio >= 200.0 {
-            "met for the algorithm alone, not end to end"
+            "NOT met like for like: only with the rank tables left out of the Rust time"
         } else {
             "NOT met"
         };
-        goals.push(format!("goal: ≥ 200× Python on {n} students: end to end {ratio:.0}×, algorithm alone {engine_ratio:.0}× — {verdict}"));
+        goals.push(format!("goal: ≥ 200× Python on {n} students: end to end {ratio:.0}×, algorithm alone {engine_ratio:.0}× ({with_ranks:.0}× counting the rank precomputation) — {verdict}"));
     }
     println!();
+    for line in breakdown {
+        println!("{line}");
+    }
     for goal in goals {
         println!("{goal}");
     }
