@@ -14,6 +14,7 @@ mod enterprise;
 mod events;
 mod exchange;
 mod generate;
+mod mobilities;
 mod names;
 mod news;
 mod rng;
@@ -33,6 +34,7 @@ pub use agreements::{
 pub use enterprise::{DEMO_STUDENTS, GENERATED_POSITIONS};
 pub use events::GENERATED_EVENTS;
 pub use generate::{generated_institutions, generated_partners};
+pub use mobilities::{demo_mobilities, XUTELI_BY_YEAR};
 pub use news::GENERATED_NEWS;
 
 /// How many generated partners the demo adds to the seed partners.
@@ -216,6 +218,20 @@ pub async fn load(db: &Db) -> Result<DemoSummary, DemoError> {
     enterprise::store(db, &actor, &partners, &ids, &unit_ids).await?;
     news::store_news(db, &actor, DEMO_SEED).await?;
     exchange::store(db, &actor, &agreement_ids).await?;
+    let mut agreements = seed_agreements(&partners);
+    agreements.extend(generated_agreements(&partners, liaison_storage::today()));
+    let links = mobilities::links(&partners, &agreements, &agreement_ids);
+    mobilities::store(
+        db,
+        &actor,
+        &mobilities::Sites {
+            partners: &partners,
+            ids: &ids,
+            unit_ids: &unit_ids,
+            links: &links,
+        },
+    )
+    .await?;
     let summary = summarize(&partners);
     tracing::info!(?summary, "demo data stored");
     Ok(summary)

@@ -68,6 +68,13 @@ pub enum Action {
     ManageCalls,
     /// Apply to calls and see applications (students: their own).
     Apply,
+    /// See mobility records (coordinators: their units'; partner contacts: their institution's;
+    /// students: their own).
+    ReadMobilities,
+    /// Create, edit, move along the lifecycle and delete mobility records (coordinators: their units').
+    EditMobilities,
+    /// See the report pages (coordinators: their units' figures).
+    ViewReports,
 }
 
 impl Action {
@@ -95,6 +102,9 @@ impl Action {
         Action::ReadCalls,
         Action::ManageCalls,
         Action::Apply,
+        Action::ReadMobilities,
+        Action::EditMobilities,
+        Action::ViewReports,
     ];
 }
 
@@ -126,6 +136,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadCalls => matches!(role, Admin | Staff | Coordinator | Student),
         ManageCalls => matches!(role, Admin | Staff),
         Apply => matches!(role, Admin | Staff | Student),
+        ReadMobilities => matches!(role, Admin | Staff | Coordinator | Student | Partner),
+        EditMobilities => matches!(role, Admin | Staff | Coordinator),
+        ViewReports => matches!(role, Admin | Staff | Coordinator),
     }
 }
 

@@ -20,6 +20,7 @@ pub mod exchange;
 pub mod institution;
 pub mod isced;
 pub mod matching;
+pub mod mobility;
 pub mod news;
 pub mod org_unit;
 pub mod paging;
@@ -49,6 +50,7 @@ pub use institution::{
     Institution, InstitutionDraft, InstitutionKind, RegionTag, RelationshipStatus,
 };
 pub use isced::IscedCode;
+pub use mobility::{Mobility, MobilityDirection, MobilityDraft, MobilityStatus};
 pub use news::{Credit, CreditRole, NewsDraft, NewsItem, NewsStatus, PublishedVersion};
 pub use org_unit::{OrgUnit, OrgUnitDraft, OrgUnitKind};
 pub use paging::{PageRequest, Sort};

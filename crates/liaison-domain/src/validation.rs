@@ -62,6 +62,7 @@ impl FieldError {
             "duplicate" => "repeats an earlier entry".to_string(),
             "invalid-transition" => "cannot change to this status from the current one".to_string(),
             "invalid-date" => "must be a date YYYY-MM-DD".to_string(),
+            "same-institution" => "must differ from the home institution".to_string(),
             other => other.to_string(),
         };
         format!("{} {}", self.field, what)

@@ -283,6 +283,7 @@ impl Db {
         )
         .await?;
         tx.commit().await?;
+        self.auth_changed();
         Ok(after)
     }
 
@@ -316,6 +317,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.auth_changed();
         Ok(after)
     }
 
@@ -351,6 +353,7 @@ impl Db {
         )
         .await?;
         tx.commit().await?;
+        self.auth_changed();
         Ok(after)
     }
 
@@ -398,6 +401,7 @@ impl Db {
         )
         .await?;
         tx.commit().await?;
+        self.auth_changed();
         Ok(())
     }
 

@@ -19,6 +19,8 @@ pub enum Backend {
 pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// Callers behind session cookies and API tokens (see `auth_cache.rs`).
+    pub(crate) auth: std::sync::Arc<crate::auth_cache::AuthCache>,
 }
 
 impl Db {
@@ -87,7 +89,11 @@ impl Db {
             }
         }
         .map_err(|e| StoreError::Open(format!("cannot open database: {e}")))?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            auth: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -103,10 +109,18 @@ impl Db {
     /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first could not upgrade to a write
     /// once another connection has written, and would fail instead of waiting.
     pub(crate) async fn write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        // Any write may concern a caller; changes that do also invalidate after their commit.
+        self.auth.invalidate();
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// After a committed change to accounts, sessions, tokens or the org-unit tree: cached
+    /// callers are looked up again.
+    pub(crate) fn auth_changed(&self) {
+        self.auth.invalidate();
     }
 
     /// Row lock for read-modify-write on PostgreSQL; SQLite's write lock already covers it.
@@ -120,6 +134,8 @@ impl Db {
     /// Runs operator SQL (several statements allowed), e.g. creating a schema for tests.
     pub async fn execute_raw(&self, sql: &str) -> StoreResult<()> {
         sqlx::raw_sql(sql).execute(&self.pool).await?;
+        // Operator SQL may change anything, callers included.
+        self.auth_changed();
         Ok(())
     }
 

@@ -99,6 +99,7 @@ impl Db {
         if commit {
             self.bump_identity(&mut tx, table).await?;
             tx.commit().await.map_err(StoreError::from)?;
+            self.auth_changed();
         } else {
             tx.rollback().await.map_err(StoreError::from)?;
         }

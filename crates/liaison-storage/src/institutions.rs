@@ -2,9 +2,9 @@
 
 use sqlx::any::AnyRow;
 
-use crate::query::{self, Arg, Conditions};
+use crate::query::{self, Arg, Conditions, JsonSql};
 use crate::table::{count_where, has_id, versioned, Table, Tx};
-use crate::{Actor, Db, Page, StoreError, StoreResult};
+use crate::{Actor, Backend, Db, JsonPage, Page, StoreError, StoreResult};
 use liaison_domain::{
     CountryCode, FieldError, FieldErrors, Id, Institution, InstitutionDraft, InstitutionKind,
     PageRequest, RegionTag, RelationshipStatus, Scope, Sort,
@@ -63,6 +63,38 @@ fn from_row(row: &AnyRow) -> StoreResult<Institution> {
     })
 }
 
+/// One institution as the JSON object serde writes for [`Institution`] (keys in field order): the
+/// stored `api_json` between the id and the version; a row without it (written by an older
+/// binary) has its members built from the columns.
+fn json_object(j: &JsonSql) -> String {
+    let built = j.object(&[
+        ("kind", "kind".into()),
+        ("name", j.localized("name")),
+        ("country", "country".into()),
+        ("city", j.localized("city")),
+        ("website", "website".into()),
+        ("status", "status".into()),
+        ("region_tags", j.comma_list("region_tags")),
+        ("hei_id", "hei_id".into()),
+        ("erasmus_code", "erasmus_code".into()),
+        ("social_credit_code", "social_credit_code".into()),
+        ("profile", j.localized("profile")),
+    ]);
+    let members = format!(
+        "CASE WHEN api_json <> '' THEN api_json \
+         ELSE substr(CAST({built} AS TEXT), 2, length(CAST({built} AS TEXT)) - 2) END"
+    );
+    // Timestamps are RFC 3339 text and ids and versions integers: nothing to escape.
+    format!(
+        "'{{\"id\":\"' || CAST(id AS TEXT) || '\",' || {members} || ',\"version\":' || \
+         CAST(version AS TEXT) || ',\"created_at\":\"' || created_at || \
+         '\",\"updated_at\":\"' || updated_at || '\"}}'"
+    )
+}
+
+/// [`json_object`] per engine (SQLite, PostgreSQL), built once.
+static JSON_OBJECT: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
+
 /// Tags are stored as `,sco,eu,` so that one `LIKE '%,sco,%'` filters by a tag on both engines.
 fn tags_column(tags: &[RegionTag]) -> String {
     if tags.is_empty() {
@@ -96,7 +128,16 @@ pub(crate) fn write_args(d: &InstitutionDraft) -> Vec<Arg> {
         t(&d.profile.local),
         Arg::Text(d.search_text()),
         Arg::Text(query::sort_name(&d.name)),
+        Arg::Text(draft_json(d)),
     ]
+}
+
+/// The `api_json` column (migration 12): the draft's members as serde writes them inside
+/// [`Institution`]'s object (`"kind":…,"profile":{…}`, without the braces), so that a list page
+/// is concatenated from stored text rather than built field by field on every request.
+fn draft_json(d: &InstitutionDraft) -> String {
+    let object = serde_json::to_string(d).expect("a draft always serialises");
+    object[1..object.len() - 1].to_string()
 }
 
 pub(crate) const TABLE: Table<Institution> = Table {
@@ -130,6 +171,7 @@ const WRITE_COLUMNS: &[&str] = &[
     "profile_local",
     "search_text",
     "sort_name",
+    "api_json",
 ];
 
 impl Db {
@@ -141,8 +183,22 @@ impl Db {
         sort: &Sort,
         page: &PageRequest,
     ) -> StoreResult<Page<Institution>> {
+        let c = self.institution_conditions(scope, filter);
+        query::page(
+            &self.pool,
+            "institutions",
+            COLUMNS,
+            &c,
+            sort,
+            page,
+            from_row,
+        )
+        .await
+    }
+
+    fn institution_conditions(&self, scope: &Scope, filter: &InstitutionFilter) -> Conditions {
         let mut c = Conditions::default();
-        c.search(self.backend(), "institutions", filter.q.as_deref());
+        c.search_once(self.backend(), "institutions", filter.q.as_deref());
         c.scope(scope, "id", None);
         if let Some(country) = filter.country {
             c.add("country = ?", Arg::Text(country.as_str().into()));
@@ -159,14 +215,39 @@ impl Db {
                 Arg::Text(format!("%,{},%", tag.as_str())),
             );
         }
-        query::page(
+        c
+    }
+
+    /// The same page as [`Db::institutions`], written as JSON by the database (for the API).
+    pub async fn institutions_json(
+        &self,
+        scope: &Scope,
+        filter: &InstitutionFilter,
+        sort: &Sort,
+        page: &PageRequest,
+    ) -> StoreResult<JsonPage> {
+        let c = self.institution_conditions(scope, filter);
+        let object = JSON_OBJECT
+            .get_or_init(|| {
+                let mut by_backend = [String::new(), String::new()];
+                for (slot, backend) in by_backend
+                    .iter_mut()
+                    .zip([Backend::Sqlite, Backend::Postgres])
+                {
+                    *slot = json_object(&JsonSql(backend));
+                }
+                by_backend
+            })
+            .get(usize::from(self.backend() == Backend::Postgres))
+            .expect("two engines");
+        query::page_json(
             &self.pool,
+            self.backend(),
             "institutions",
-            COLUMNS,
+            object,
             &c,
             sort,
             page,
-            from_row,
         )
         .await
     }
@@ -265,6 +346,8 @@ impl Db {
         if party.is_some() {
             return Err(StoreError::HasDependents("agreement"));
         }
+        crate::mobilities::refuse_if_used(&mut tx, "home_institution_id", id).await?;
+        crate::mobilities::refuse_if_used(&mut tx, "host_institution_id", id).await?;
         for person in crate::people::TABLE
             .all_where(&mut tx, "institution_id", id)
             .await?
@@ -290,6 +373,7 @@ impl Db {
             .await?;
         TABLE.delete(&mut tx, actor, &before).await?;
         tx.commit().await?;
+        self.auth_changed();
         Ok(())
     }
 

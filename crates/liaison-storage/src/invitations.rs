@@ -416,6 +416,7 @@ impl Db {
         )
         .await?;
         tx.commit().await?;
+        self.auth_changed();
         Ok(Ok(user))
     }
 
@@ -441,6 +442,7 @@ impl Db {
         end_sessions_and_tokens(&mut tx, user).await?;
         mark_used(&mut tx, link.id, user).await?;
         tx.commit().await?;
+        self.auth_changed();
         Ok(Ok(after))
     }
 

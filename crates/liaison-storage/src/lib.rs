@@ -12,6 +12,7 @@ mod accounts;
 mod action_items;
 mod agreements;
 mod audit;
+mod auth_cache;
 mod backup;
 mod db;
 mod documents;
@@ -22,12 +23,14 @@ mod import;
 mod institutions;
 mod invitations;
 mod migrate;
+mod mobilities;
 mod news;
 mod org_units;
 mod outbox;
 mod people;
 mod personal_data;
 mod query;
+mod reports;
 mod security;
 mod table;
 mod users;
@@ -36,6 +39,7 @@ pub use accounts::{TokenInfo, UserChanges, UserFilter, USER_SORTS};
 pub use action_items::{ActionItemFilter, ACTION_ITEM_SORTS};
 pub use agreements::{agreement_visible, today, AgreementFilter, ReminderOwner, AGREEMENT_SORTS};
 pub use audit::{AuditColumn, AuditEntry, AuditFilter, AuditSearch, AUDIT_EXPORT_MAX};
+pub use auth_cache::LIFETIME as AUTH_CACHE_LIFETIME;
 pub use backup::{BackupError, RestoreSummary, TableDump};
 pub use db::{Backend, Db};
 pub use documents::{upload_error, Document, FileStore, Incoming, NewDocument, OwnerKind};
@@ -48,12 +52,16 @@ pub use exchange::{AllocationRun, ApplicationFilter, CallFilter, APPLICATION_SOR
 pub use import::{ImportFailure, ImportOutcome, ImportRow};
 pub use institutions::{InstitutionFilter, INSTITUTION_SORTS};
 pub use invitations::{Invitation, LinkProblem, LinkPurpose, NewInvitation};
-pub use migrate::MIGRATION_COUNT;
+pub use migrate::{newest_version, MIGRATION_COUNT};
+pub use mobilities::{
+    mobility_visible, MobilityFilter, MobilityReach, NewMobility, MOBILITY_SORTS,
+};
 pub use news::{NewsFilter, NewsHistoryEntry, NewsPhoto, NEWS_SORTS};
 pub use org_units::{OrgUnitFilter, ORG_UNIT_SORTS};
 pub use outbox::{backoff, MailStatus, OutboxMessage, OutgoingMail, MAX_ATTEMPTS};
 pub use people::{PersonFilter, PERSON_SORTS};
 pub use personal_data::{LinkedAccount, PersonExport};
+pub use reports::{Group, Report, ReportFilter, YearCount};
 pub use security::ThrottleRule;
 pub use users::{ApiToken, NewUser, SessionUser, User};
 
@@ -87,6 +95,15 @@ impl Actor {
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// One page of a list already serialised by the database: `items` is the JSON array text of the
+/// records, exactly as serde would write them (same fields, types and order), and `total` the
+/// count of matching records. One statement, one row: the API splices `items` into its envelope.
+#[derive(Debug, Clone)]
+pub struct JsonPage {
+    pub items: String,
     pub total: i64,
 }
 

@@ -68,6 +68,24 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_exchange.sql"),
         postgres: include_str!("../migrations/postgres/0009_exchange.sql"),
     },
+    Migration {
+        version: 10,
+        name: "mobilities",
+        sqlite: include_str!("../migrations/sqlite/0010_mobilities.sql"),
+        postgres: include_str!("../migrations/postgres/0010_mobilities.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "report_index",
+        sqlite: include_str!("../migrations/sqlite/0011_report_index.sql"),
+        postgres: include_str!("../migrations/postgres/0011_report_index.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "institution_json",
+        sqlite: include_str!("../migrations/sqlite/0012_institution_json.sql"),
+        postgres: include_str!("../migrations/postgres/0012_institution_json.sql"),
+    },
 ];
 
 pub const MIGRATION_COUNT: usize = MIGRATIONS.len();

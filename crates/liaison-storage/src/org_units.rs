@@ -187,6 +187,7 @@ impl Db {
         check_references(&mut tx, draft, None).await?;
         let created = TABLE.insert(&mut tx, actor, write_args(draft)).await?;
         tx.commit().await?;
+        self.auth_changed();
         Ok(created)
     }
 
@@ -209,6 +210,7 @@ impl Db {
             .update(&mut tx, actor, &before, write_args(draft))
             .await?;
         tx.commit().await?;
+        self.auth_changed();
         Ok(after)
     }
 
@@ -237,6 +239,7 @@ impl Db {
             .await?;
         TABLE.delete(&mut tx, actor, &before).await?;
         tx.commit().await?;
+        self.auth_changed();
         Ok(())
     }
 

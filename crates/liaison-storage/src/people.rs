@@ -186,12 +186,14 @@ impl Db {
         let before = TABLE
             .lock_version(self, &mut tx, id, expected_version)
             .await?;
+        crate::mobilities::refuse_if_used(&mut tx, "person_id", id).await?;
         sqlx::query("UPDATE users SET person_id = NULL WHERE person_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
         TABLE.delete(&mut tx, actor, &before).await?;
         tx.commit().await?;
+        self.auth_changed();
         Ok(())
     }
 }

@@ -190,6 +190,7 @@ impl Db {
             .await?;
         }
         tx.commit().await?;
+        self.auth_changed();
         Ok(after)
     }
 }

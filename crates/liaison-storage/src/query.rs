@@ -21,6 +21,8 @@ pub(crate) enum Arg {
 pub(crate) struct Conditions {
     clauses: Vec<String>,
     pub(crate) args: Vec<Arg>,
+    /// Common table expressions the clauses refer to (see [`Conditions::search_once`]).
+    ctes: Vec<String>,
 }
 
 impl Conditions {
@@ -85,13 +87,10 @@ impl Conditions {
         let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
             return;
         };
-        let normalized = liaison_domain::search::normalize(q);
-        if backend == Backend::Sqlite && normalized.chars().count() >= 3 {
-            // An FTS5 phrase: the text in double quotes, inner quotes doubled.
-            let phrase = format!("\"{}\"", normalized.replace('"', "\"\""));
+        if let Some(fts) = fts_query(backend, q) {
             self.add(
                 &format!("id IN (SELECT rowid FROM {table}_search WHERE {table}_search MATCH ?)"),
-                Arg::Text(phrase),
+                Arg::Text(fts),
             );
         }
         self.add(
@@ -99,6 +98,65 @@ impl Conditions {
             Arg::Text(liaison_domain::search::like_pattern(q)),
         );
     }
+
+    /// [`Conditions::search`] for statements that use the conditions more than once (the count
+    /// and the page of [`page_json`]): the trigram index is read once, into the common table
+    /// expression `{table}_hits`, which the statement must start with ([`Conditions::with_sql`]).
+    pub(crate) fn search_once(&mut self, backend: Backend, table: &str, q: Option<&str>) {
+        let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
+            return;
+        };
+        if let Some(fts) = fts_query(backend, q) {
+            self.args.push(Arg::Text(fts));
+            self.ctes.push(format!(
+                "{table}_hits AS MATERIALIZED (SELECT rowid AS id FROM {table}_search \
+                 WHERE {table}_search MATCH ${})",
+                self.args.len()
+            ));
+            self.clauses
+                .push(format!("id IN (SELECT id FROM {table}_hits)"));
+        }
+        self.add(
+            "search_text LIKE ? ESCAPE '\\'",
+            Arg::Text(liaison_domain::search::like_pattern(q)),
+        );
+    }
+
+    /// `WITH … ` for the common table expressions the clauses use, or nothing.
+    pub(crate) fn with_sql(&self) -> String {
+        if self.ctes.is_empty() {
+            String::new()
+        } else {
+            format!("WITH {} ", self.ctes.join(", "))
+        }
+    }
+}
+
+/// The FTS5 query that finds candidates for a search on SQLite (migration 2's trigram tables),
+/// for queries of three or more characters: every third trigram of the normalised text, and the
+/// last one, each a quoted string (inner quotes doubled) joined by `AND`. Every row containing
+/// the text contains those trigrams, so no match is lost; the `LIKE` beside it removes the rows
+/// that have them elsewhere. Fewer, position-free terms read fewer of the index's long lists
+/// than the full phrase does.
+fn fts_query(backend: Backend, q: &str) -> Option<String> {
+    let normalized = liaison_domain::search::normalize(q);
+    let chars: Vec<char> = normalized.chars().collect();
+    if backend != Backend::Sqlite || chars.len() < 3 {
+        return None;
+    }
+    let last = chars.len() - 3;
+    let mut starts: Vec<usize> = (0..=last).step_by(3).collect();
+    if starts.last() != Some(&last) {
+        starts.push(last);
+    }
+    let terms: Vec<String> = starts
+        .into_iter()
+        .map(|i| {
+            let trigram: String = chars[i..i + 3].iter().collect();
+            format!("\"{}\"", trigram.replace('"', "\"\""))
+        })
+        .collect();
+    Some(terms.join(" AND "))
 }
 
 pub(crate) fn bind_all<'q>(
@@ -133,7 +191,8 @@ pub(crate) async fn page<T>(
     map: impl Fn(&AnyRow) -> StoreResult<T>,
 ) -> StoreResult<crate::Page<T>> {
     let where_sql = conditions.where_sql();
-    let count_sql = format!("SELECT COUNT(*) FROM {table}{where_sql}");
+    let with_sql = conditions.with_sql();
+    let count_sql = format!("{with_sql}SELECT COUNT(*) FROM {table}{where_sql}");
     let total: i64 = bind_all(sqlx::query(&count_sql), &conditions.args)
         .fetch_one(pool)
         .await?
@@ -142,7 +201,7 @@ pub(crate) async fn page<T>(
     let n = conditions.args.len();
     // `sort.field` comes from a whitelist (Sort::parse), never from the request verbatim.
     let list_sql = format!(
-        "SELECT {columns} FROM {table}{where_sql} ORDER BY {field} {direction}, id {direction} LIMIT ${} OFFSET ${}",
+        "{with_sql}SELECT {columns} FROM {table}{where_sql} ORDER BY {field} {direction}, id {direction} LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2,
         field = sort_column(sort.field),
@@ -154,6 +213,98 @@ pub(crate) async fn page<T>(
         .await?;
     let items = rows.iter().map(map).collect::<StoreResult<Vec<T>>>()?;
     Ok(crate::Page { items, total })
+}
+
+/// Like [`page`], but the database writes the page as one JSON array text and counts the matches
+/// in the same statement: one row crosses from the engine instead of one per record, and one round
+/// trip instead of two. `object` is the SQL expression of one record's JSON object text over the
+/// table's columns (see [`JsonSql`]); items keep the order of [`page`].
+pub(crate) async fn page_json(
+    pool: &sqlx::AnyPool,
+    backend: Backend,
+    table: &str,
+    object: &str,
+    conditions: &Conditions,
+    sort: &Sort,
+    page: &PageRequest,
+) -> StoreResult<crate::JsonPage> {
+    let where_sql = conditions.where_sql();
+    let direction = if sort.descending { "DESC" } else { "ASC" };
+    let n = conditions.args.len();
+    // `sort.field` comes from a whitelist (Sort::parse), never from the request verbatim.
+    let order = format!(
+        "{field} {direction}, id {direction}",
+        field = sort_column(sort.field)
+    );
+    // The aggregate's own ORDER BY (SQLite 3.44+) makes the array's order explicit.
+    let concat = match backend {
+        Backend::Sqlite => "group_concat",
+        Backend::Postgres => "string_agg",
+    };
+    let array = format!("'[' || COALESCE({concat}({object}, ',' ORDER BY {order}), '') || ']'");
+    let with_sql = conditions.with_sql();
+    let sql = format!(
+        "{with_sql}SELECT (SELECT COUNT(*) FROM {table}{where_sql}) AS total, \
+         (SELECT {array} FROM (SELECT * FROM {table}{where_sql} ORDER BY {order} \
+         LIMIT ${} OFFSET ${}) AS p) AS items",
+        n + 1,
+        n + 2,
+    );
+    let row = bind_all(sqlx::query(&sql), &conditions.args)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_one(pool)
+        .await?;
+    Ok(crate::JsonPage {
+        total: int(&row, "total")?,
+        items: text(&row, "items")?,
+    })
+}
+
+/// SQL expressions that build JSON values the way serde writes the domain types, on either engine.
+pub(crate) struct JsonSql(pub(crate) Backend);
+
+impl JsonSql {
+    /// `{"key": value, …}` with the keys in the given order (values are SQL expressions).
+    pub(crate) fn object(&self, fields: &[(&str, String)]) -> String {
+        let args: Vec<String> = fields
+            .iter()
+            .map(|(key, value)| format!("'{key}', {value}"))
+            .collect();
+        match self.0 {
+            Backend::Sqlite => format!("json_object({})", args.join(", ")),
+            Backend::Postgres => format!("json_build_object({})", args.join(", ")),
+        }
+    }
+
+    /// A `LocalizedText` from `{prefix}_en`, `{prefix}_zh`, `{prefix}_local`: absent languages
+    /// are left out, as serde does (`skip_serializing_if`).
+    pub(crate) fn localized(&self, prefix: &str) -> String {
+        let object = self.object(&[
+            ("en", format!("{prefix}_en")),
+            ("zh", format!("{prefix}_zh")),
+            ("local", format!("{prefix}_local")),
+        ]);
+        match self.0 {
+            // A merge patch drops the members whose value is null.
+            Backend::Sqlite => format!("json_patch('{{}}', {object})"),
+            Backend::Postgres => format!("json_strip_nulls({object})"),
+        }
+    }
+
+    /// A `,a,b,` list column (closed-set names, no quotes or commas inside) as `["a","b"]`.
+    pub(crate) fn comma_list(&self, column: &str) -> String {
+        match self.0 {
+            Backend::Sqlite => format!(
+                "json(CASE WHEN {column} = '' THEN '[]' ELSE '[\"' || \
+                 replace(substr({column}, 2, length({column}) - 2), ',', '\",\"') || '\"]' END)"
+            ),
+            Backend::Postgres => format!(
+                "CASE WHEN {column} = '' THEN '[]'::json \
+                 ELSE to_json(string_to_array(trim(both ',' from {column}), ',')) END"
+            ),
+        }
+    }
 }
 
 /// API sort names map to columns; `name` sorts by the normalised display name.

@@ -83,6 +83,7 @@ impl Db {
             .bind(user_id)
             .execute(&self.pool)
             .await?;
+        self.auth_changed();
         Ok(done.rows_affected())
     }
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::auth_cache::Credential;
 use crate::query;
 use crate::table::{has_id, versioned, Table};
 use crate::{Actor, Db, StoreError, StoreResult};
@@ -255,16 +256,10 @@ impl Db {
 
     /// The user behind a live session cookie, if the session exists, is unexpired and the
     /// account is enabled.
+    /// Answered from the in-process cache while it is exact (see `auth_cache.rs`).
     pub async fn session_user(&self, token_hash: &str) -> StoreResult<Option<SessionUser>> {
-        let row = sqlx::query(&format!(
-            "SELECT {SESSION_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
-                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
-        ))
-        .bind(token_hash.to_string())
-        .bind(crate::now())
-        .fetch_optional(&self.pool)
-        .await?;
-        self.scoped(row).await
+        self.cached_caller(Credential::Session, "sessions", token_hash)
+            .await
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
@@ -272,6 +267,7 @@ impl Db {
             .bind(token_hash.to_string())
             .execute(&self.pool)
             .await?;
+        self.auth_changed();
         Ok(())
     }
 
@@ -293,16 +289,43 @@ impl Db {
         Ok(())
     }
 
+    /// The user behind a live API token, if the token exists, is unexpired and the account is
+    /// enabled. Answered from the in-process cache while it is exact (see `auth_cache.rs`).
     pub async fn token_user(&self, token_hash: &str) -> StoreResult<Option<SessionUser>> {
+        self.cached_caller(Credential::Token, "api_tokens", token_hash)
+            .await
+    }
+
+    /// A session's or token's user from the cache, else from `table` (cached when found).
+    async fn cached_caller(
+        &self,
+        kind: Credential,
+        table: &str,
+        token_hash: &str,
+    ) -> StoreResult<Option<SessionUser>> {
+        if let Some(user) = self.auth.get(kind, token_hash) {
+            return Ok(Some(user));
+        }
+        let generation = self.auth.generation();
         let row = sqlx::query(&format!(
-            "SELECT {SESSION_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
-                 WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled = 0"
+            "SELECT {SESSION_COLUMNS}, s.expires_at AS expires_at FROM {table} s \
+                 JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
         ))
         .bind(token_hash.to_string())
         .bind(crate::now())
         .fetch_optional(&self.pool)
         .await?;
-        self.scoped(row).await
+        let expires_at = match &row {
+            Some(row) => crate::parse_time(&query::text(row, "expires_at")?),
+            None => None,
+        };
+        let user = self.scoped(row).await?;
+        if let Some(user) = &user {
+            self.auth
+                .put(kind, token_hash, user, generation, expires_at);
+        }
+        Ok(user)
     }
 
     pub async fn count_users(&self) -> StoreResult<i64> {

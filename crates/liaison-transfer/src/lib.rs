@@ -263,6 +263,60 @@ pub async fn export(db: &Db, entity: Entity, format: Format) -> Result<Vec<u8>, 
     Ok(write(entity, format, &rows))
 }
 
+/// Some institutions (a filtered list page) as a file, with the columns of [`export`].
+pub fn export_institutions(items: &[Institution], format: Format) -> Vec<u8> {
+    let rows: Vec<Vec<String>> = items.iter().map(institution_cells).collect();
+    write(Entity::Institutions, format, &rows)
+}
+
+/// Some org units as a file, with the columns of [`export`].
+pub fn export_org_units(items: &[OrgUnit], format: Format) -> Vec<u8> {
+    let rows: Vec<Vec<String>> = items.iter().map(org_unit_cells).collect();
+    write(Entity::OrgUnits, format, &rows)
+}
+
+/// Some people as a file, with the columns of [`export`].
+pub fn export_people(items: &[Person], format: Format) -> Vec<u8> {
+    let rows: Vec<Vec<String>> = items.iter().map(person_cells).collect();
+    write(Entity::People, format, &rows)
+}
+
+/// Any small table (a chart's numbers) as a file: a header row, then the rows; cells that are
+/// whole numbers become numbers in XLSX.
+pub fn table_file(sheet: &str, header: &[String], rows: &[Vec<String>], format: Format) -> Vec<u8> {
+    match format {
+        Format::Csv => {
+            let mut out = csv::Writer::from_writer(Vec::new());
+            out.write_record(header).expect("writing to memory");
+            for row in rows {
+                out.write_record(row).expect("writing to memory");
+            }
+            out.into_inner().expect("writing to memory")
+        }
+        Format::Xlsx => {
+            let book = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+                let mut book = rust_xlsxwriter::Workbook::new();
+                let bold = rust_xlsxwriter::Format::new().set_bold();
+                let ws = book.add_worksheet();
+                ws.set_name(sheet)?;
+                for (c, name) in header.iter().enumerate() {
+                    ws.write_string_with_format(0, c as u16, name, &bold)?;
+                }
+                for (r, row) in rows.iter().enumerate() {
+                    for (c, value) in row.iter().enumerate() {
+                        match value.parse::<i64>() {
+                            Ok(n) => ws.write_number(r as u32 + 1, c as u16, n as f64)?,
+                            Err(_) => ws.write_string(r as u32 + 1, c as u16, value)?,
+                        };
+                    }
+                }
+                book.save_to_buffer()
+            };
+            book().expect("writing XLSX to memory")
+        }
+    }
+}
+
 fn write(entity: Entity, format: Format, rows: &[Vec<String>]) -> Vec<u8> {
     let columns = entity.columns();
     match format {

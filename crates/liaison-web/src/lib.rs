@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod calendar;
+pub mod charts;
 pub mod error;
 pub mod feeds;
 pub mod html;
@@ -16,6 +17,7 @@ pub mod markdown;
 pub mod openapi;
 pub mod routes;
 pub mod uploads;
+pub mod world_map;
 
 use std::sync::Arc;
 

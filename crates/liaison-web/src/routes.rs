@@ -76,6 +76,39 @@ pub fn table() -> Vec<RouteSpec> {
             Signed(Read),
             get(html::institutions::list),
         ),
+        // Leadership reports (issue 8).
+        route(
+            "GET",
+            "/reports",
+            Signed(Action::ViewReports),
+            get(html::reports::page),
+        ),
+        route(
+            "GET",
+            "/reports/data",
+            Signed(Action::ViewReports),
+            get(html::reports::data),
+        ),
+        // Spreadsheets in and out through the pages (C8, issue 8).
+        route(
+            "GET",
+            "/export/{entity}",
+            Signed(Read),
+            get(html::transfer::export),
+        ),
+        route("GET", "/import", Signed(Edit), get(html::transfer::form)),
+        route(
+            "POST",
+            "/import",
+            Signed(Edit),
+            post(html::transfer::check).layer(DefaultBodyLimit::disable()),
+        ),
+        route(
+            "POST",
+            "/import/{token}",
+            Signed(Edit),
+            post(html::transfer::confirm),
+        ),
         route(
             "GET",
             "/institutions/new",
@@ -1343,6 +1376,103 @@ pub fn table() -> Vec<RouteSpec> {
             "/api/v1/applications/{id}",
             Signed(Action::Apply),
             patch(api::exchange::update_application),
+        ),
+        // Mobility records (issue 7, "whole-process service").
+        route(
+            "GET",
+            "/mobilities",
+            Signed(Action::ReadMobilities),
+            get(html::mobilities::list),
+        ),
+        route(
+            "GET",
+            "/mobilities/abroad",
+            Signed(Action::ReadMobilities),
+            get(html::mobilities::abroad),
+        ),
+        route(
+            "GET",
+            "/mobilities/new",
+            Signed(Action::EditMobilities),
+            get(html::mobilities::new_form),
+        ),
+        route(
+            "POST",
+            "/mobilities",
+            Signed(Action::EditMobilities),
+            post(html::mobilities::create),
+        ),
+        route(
+            "GET",
+            "/mobilities/{id}",
+            Signed(Action::ReadMobilities),
+            get(html::mobilities::show),
+        ),
+        route(
+            "GET",
+            "/mobilities/{id}/edit",
+            Signed(Action::EditMobilities),
+            get(html::mobilities::edit_form),
+        ),
+        route(
+            "POST",
+            "/mobilities/{id}/edit",
+            Signed(Action::EditMobilities),
+            post(html::mobilities::update),
+        ),
+        route(
+            "POST",
+            "/mobilities/{id}/status",
+            Signed(Action::EditMobilities),
+            post(html::mobilities::set_status),
+        ),
+        route(
+            "GET",
+            "/mobilities/{id}/delete",
+            Signed(Action::EditMobilities),
+            get(html::mobilities::confirm_delete),
+        ),
+        route(
+            "POST",
+            "/mobilities/{id}/delete",
+            Signed(Action::EditMobilities),
+            post(html::mobilities::delete),
+        ),
+        route(
+            "GET",
+            "/api/v1/mobilities",
+            Signed(Action::ReadMobilities),
+            get(api::mobilities::list),
+        ),
+        route(
+            "POST",
+            "/api/v1/mobilities",
+            Signed(Action::EditMobilities),
+            post(api::mobilities::create),
+        ),
+        route(
+            "GET",
+            "/api/v1/mobilities/{id}",
+            Signed(Action::ReadMobilities),
+            get(api::mobilities::show),
+        ),
+        route(
+            "PATCH",
+            "/api/v1/mobilities/{id}",
+            Signed(Action::EditMobilities),
+            patch(api::mobilities::update),
+        ),
+        route(
+            "DELETE",
+            "/api/v1/mobilities/{id}",
+            Signed(Action::EditMobilities),
+            delete(api::mobilities::remove),
+        ),
+        route(
+            "POST",
+            "/api/v1/mobilities/{id}/status",
+            Signed(Action::EditMobilities),
+            post(api::mobilities::set_status),
         ),
     ]
 }

@@ -354,3 +354,38 @@ fn staff_upload_a_signed_copy_and_see_the_agreement_expire_soon() {
     let _ = chromedriver.wait();
     server.stop();
 }
+
+/// Leadership's report page on the demo data, in Chinese: the headline, the charts and the world
+/// map drawn on the server, kept as a screenshot.
+#[test]
+fn the_report_page_on_the_demo_data() {
+    let db = TestDb::new();
+    let server = db.serve(&["--demo"]);
+    let base = format!("http://{}", server.addr);
+    let (mut chromedriver, driver, _profile) = start_browser();
+    driver.go(&format!("{base}/login?lang=zh-CN"));
+    driver.type_into("#email", "admin@demo.liaison.example");
+    driver.type_into("#password", "liaison-demo");
+    driver.click("form[action='/login'] button[type=submit]");
+    driver.find("form[action='/logout']");
+
+    driver.go(&format!(
+        "{base}/reports?from=2019&to=2024&direction=outgoing"
+    ));
+    let headline = driver.text("p.headline");
+    assert!(
+        headline.contains("2024 年派出师生") && headline.contains("较 2019 年"),
+        "{headline}"
+    );
+    driver.find("figure#countries svg path.wm-q5");
+    driver.find("figure#years svg rect.s1");
+    // The numbers behind a chart open as a table.
+    driver.click("figure#years details.chart-data summary");
+    assert!(driver.text("figure#years table").contains("2024"));
+    screenshot(&driver, "reports.png");
+
+    driver.call("DELETE", "", json!({}));
+    let _ = chromedriver.kill();
+    let _ = chromedriver.wait();
+    server.stop();
+}

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 
-use super::{delete_version, merge, parse_id, JsonFields, JsonObject, ListBody, ListQuery};
+use super::{delete_version, merge, parse_id, JsonFields, JsonObject, ListQuery};
 use crate::auth::Ctx;
 use crate::error::ApiResult;
 use crate::AppState;
@@ -58,14 +58,14 @@ pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<ListBody<Institution>>> {
+) -> ApiResult<axum::response::Response> {
     let query = ListQuery::parse(raw.as_deref(), INSTITUTION_SORTS, FILTERS)?;
     let filter = filter_from(&query)?;
     let page = state
         .db
-        .institutions(&ctx.user().scope, &filter, &query.sort, &query.page)
+        .institutions_json(&ctx.user().scope, &filter, &query.sort, &query.page)
         .await?;
-    Ok(super::list_body(page, &query))
+    Ok(super::list_body_json(page, &query))
 }
 
 pub async fn show(

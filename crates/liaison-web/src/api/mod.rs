@@ -14,6 +14,7 @@ pub mod events;
 pub mod events_doc;
 pub mod exchange;
 pub mod institutions;
+pub mod mobilities;
 pub mod news;
 pub mod org_units;
 pub mod people;
@@ -25,6 +26,7 @@ use std::collections::HashMap;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -202,6 +204,31 @@ pub fn list_body<T>(page: liaison_storage::Page<T>, query: &ListQuery) -> axum::
         page: query.page.page,
         per_page: query.page.per_page,
     })
+}
+
+/// A page the database already wrote as JSON, in the same C6 envelope as [`list_body`]: the
+/// items' array text is spliced in as it is, so no record is parsed or serialised here.
+pub fn list_body_json(
+    page: liaison_storage::JsonPage,
+    query: &ListQuery,
+) -> axum::response::Response {
+    use std::fmt::Write;
+    let mut body = String::with_capacity(page.items.len() + 64);
+    body.push_str("{\"items\":");
+    body.push_str(&page.items);
+    let _ = write!(
+        body,
+        ",\"total\":{},\"page\":{},\"per_page\":{}}}",
+        page.total, query.page.page, query.page.per_page
+    );
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// `page`, `per_page`, `q`, `sort` and the resource's own filters, parsed from a query string.

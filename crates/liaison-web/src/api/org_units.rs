@@ -22,14 +22,9 @@ pub const FIELDS: &[&str] = &[
     "ounit_id",
     "website",
 ];
-const FILTERS: &[&str] = &["institution_id", "parent_id", "kind"];
+pub const FILTERS: &[&str] = &["institution_id", "parent_id", "kind"];
 
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Json<ListBody<OrgUnit>>> {
-    let query = ListQuery::parse(raw.as_deref(), ORG_UNIT_SORTS, FILTERS)?;
+pub fn filter_from(query: &ListQuery) -> Result<OrgUnitFilter, FieldErrors> {
     let mut errors = FieldErrors::default();
     let filter = OrgUnitFilter {
         q: query.q.clone(),
@@ -37,7 +32,16 @@ pub async fn list(
         parent_id: query.filter("parent_id", |v| v.parse().ok(), &mut errors),
         kind: query.filter("kind", OrgUnitKind::parse, &mut errors),
     };
-    errors.into_result(())?;
+    errors.into_result(filter)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<ListBody<OrgUnit>>> {
+    let query = ListQuery::parse(raw.as_deref(), ORG_UNIT_SORTS, FILTERS)?;
+    let filter = filter_from(&query)?;
     let page = state
         .db
         .org_units(&ctx.user().scope, &filter, &query.sort, &query.page)

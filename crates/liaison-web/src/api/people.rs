@@ -23,7 +23,17 @@ pub const FIELDS: &[&str] = &[
     "phones",
     "languages",
 ];
-const FILTERS: &[&str] = &["institution_id", "org_unit_id"];
+pub const FILTERS: &[&str] = &["institution_id", "org_unit_id"];
+
+pub fn filter_from(query: &ListQuery) -> Result<PersonFilter, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let filter = PersonFilter {
+        q: query.q.clone(),
+        institution_id: query.filter("institution_id", |v| v.parse().ok(), &mut errors),
+        org_unit_id: query.filter("org_unit_id", |v| v.parse().ok(), &mut errors),
+    };
+    errors.into_result(filter)
+}
 
 pub async fn list(
     State(state): State<AppState>,
@@ -31,13 +41,7 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<ListBody<Person>>> {
     let query = ListQuery::parse(raw.as_deref(), PERSON_SORTS, FILTERS)?;
-    let mut errors = FieldErrors::default();
-    let filter = PersonFilter {
-        q: query.q.clone(),
-        institution_id: query.filter("institution_id", |v| v.parse().ok(), &mut errors),
-        org_unit_id: query.filter("org_unit_id", |v| v.parse().ok(), &mut errors),
-    };
-    errors.into_result(())?;
+    let filter = filter_from(&query)?;
     let page = state
         .db
         .people(&ctx.user().scope, &filter, &query.sort, &query.page)

@@ -1369,25 +1369,9 @@ pub async fn skill_profile(
 // ---------------------------------------------------------------------------------------------
 // Employment outcomes
 
-/// A horizontal bar chart as inline SVG: one bar per label, drawn on the server (no script).
+/// A horizontal bar chart as inline SVG (see [`crate::charts::bars`]).
 pub fn bar_chart(title: &str, bars: &[(String, i64)]) -> Markup {
-    let max = bars.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-    let row = 22;
-    let label_w = 190;
-    let bar_w = 360;
-    let height = row * bars.len().max(1) + 10;
-    html! {
-        svg.chart role="img" aria-label=(title) viewBox=(format!("0 0 {} {height}", label_w + bar_w + 60)) width="100%" xmlns="http://www.w3.org/2000/svg" {
-            title { (title) }
-            @for (i, (label, n)) in bars.iter().enumerate() {
-                @let y = i * row + 5;
-                @let w = (*n as usize * bar_w) / max as usize;
-                text x=(label_w - 6) y=(y + 15) text-anchor="end" font-size="12" { (label) }
-                rect x=(label_w) y=(y + 3) width=(w.max(1)) height=(row - 6) fill="#2f6f9f" {}
-                text x=(label_w + w + 6) y=(y + 15) font-size="12" { (n) }
-            }
-        }
-    }
+    crate::charts::bars(title, "", bars)
 }
 
 pub async fn outcomes(

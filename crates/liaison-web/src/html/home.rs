@@ -45,10 +45,12 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Response {
         super::agreements::DEFAULT_REMINDER_DAYS,
     )
     .await;
+    let figures = super::reports::home_section(&state, &ctx).await;
     let title = ctx.t("home-title");
     let body = html! {
         h1 { (title) }
         p.lead { (ctx.t_args("home-summary", &[("count", FluentValue::from(all))])) }
+        (figures)
         @if all == 0 {
             div.empty {
                 p { (ctx.t("home-empty")) }

@@ -149,6 +149,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
             }
             (pager(&ctx, &query.page, page.total))
         }
+        div.list-tools {
+            (super::transfer::export_links(&ctx, liaison_transfer::Entity::Institutions, raw.as_deref()))
+            @if liaison_domain::access::allows(ctx.user().role, liaison_domain::Action::EditPartners) {
+                p { a href="/import" { (ctx.t("import-link")) } }
+            }
+        }
     };
     super::page(&ctx, &title, body)
 }

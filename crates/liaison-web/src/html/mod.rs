@@ -4,14 +4,15 @@
 pub mod action_items;
 pub mod agreements;
 pub mod audit;
-pub mod enterprise;
 pub mod documents;
+pub mod enterprise;
 pub mod events;
 pub mod exchange;
 pub mod home;
 pub mod institutions;
 pub mod invitations;
 pub mod login;
+pub mod mobilities;
 pub mod news;
 pub mod newsroom;
 pub mod org_units;
@@ -19,6 +20,8 @@ pub mod outbox;
 pub mod people;
 pub mod personal_data;
 pub mod profile;
+pub mod reports;
+pub mod transfer;
 pub mod users;
 
 use axum::extract::Path;
@@ -104,6 +107,21 @@ pub fn layout(ctx: &Ctx, title: &str, content: Markup) -> Markup {
         if may(u.role, liaison_domain::Action::ReadCalls) {
             nav.push(("/calls", "nav-calls"));
         }
+        if may(u.role, liaison_domain::Action::ReadMobilities) {
+            nav.push((
+                "/mobilities",
+                if u.role == liaison_domain::Role::Student {
+                    "nav-my-mobilities"
+                } else {
+                    "nav-mobilities"
+                },
+            ));
+        }
+    }
+    if ctx.user.as_ref().is_some_and(|u| {
+        liaison_domain::access::allows(u.role, liaison_domain::Action::ViewReports)
+    }) {
+        nav.push(("/reports", "nav-reports"));
     }
     if ctx
         .user

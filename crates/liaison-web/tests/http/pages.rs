@@ -338,6 +338,22 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .id;
+    // Mobility records: a demo stay under way (with its emergency contact).
+    let mobility = app
+        .db
+        .mobilities(
+            &liaison_storage::MobilityReach::All,
+            &liaison_storage::MobilityFilter {
+                status: Some(liaison_domain::MobilityStatus::Abroad),
+                ..Default::default()
+            },
+            &first("start_on"),
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
     for lang in ["en", "zh-CN"] {
         for spec in table()
             .iter()
@@ -367,6 +383,8 @@ async fn every_page_renders_in_both_languages() {
                 outcome
             } else if spec.path.starts_with("/calls") {
                 call
+            } else if spec.path.starts_with("/mobilities") {
+                mobility
             } else if spec.path.starts_with("/news/photos") {
                 news_photo
             } else if spec.path.starts_with("/news") {
@@ -383,14 +401,18 @@ async fn every_page_renders_in_both_languages() {
                 .path
                 .replace("{id}", &id.to_string())
                 .replace("{cid}", &condition.to_string())
+                .replace("{entity}", "institutions")
                 .replace("{file}", "app.css")
                 .replace("{token}", token);
             let path = if spec.path.starts_with("/calendar/") {
                 format!("/calendar/{calendar}.ics")
+            } else if spec.path == "/reports/data" {
+                "/reports/data?chart=years&format=csv".to_string()
             } else {
                 path
             };
-            let reply = staff.get(&format!("{path}?lang={lang}")).await;
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let reply = staff.get(&format!("{path}{sep}lang={lang}")).await;
             if path == "/login" {
                 assert_eq!(
                     reply.status,

@@ -11,6 +11,7 @@ use liaison_web::routes::{table, Access, Face};
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "1")
+        .replace("{entity}", "institutions")
         .replace("{file}", "app.css")
         .replace("{token}", "no-such-token")
         .replace("{secret}", "no-such-secret")
@@ -52,6 +53,9 @@ fn expected_roles(action: Action) -> &'static [Role] {
         Action::ReadCalls => &[Admin, Staff, Coordinator, Student],
         Action::ManageCalls => &[Admin, Staff],
         Action::Apply => &[Admin, Staff, Student],
+        Action::ReadMobilities => &[Admin, Staff, Coordinator, Student, Partner],
+        Action::EditMobilities => &[Admin, Staff, Coordinator],
+        Action::ViewReports => &[Admin, Staff, Coordinator],
     }
 }
 
@@ -477,4 +481,104 @@ async fn a_partner_contact_sees_only_their_own_institution() {
         StatusCode::FORBIDDEN
     );
     let _ = (&w.person_below, &w.unit_below_mine);
+}
+
+/// The caller behind a token is cached in the server for a moment; a change to the account's
+/// scope or role, or to the unit tree below its units, must still count from the next request.
+#[tokio::test]
+async fn scope_role_and_unit_tree_changes_count_from_the_next_request() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let email = app
+        .scoped_user(Role::Coordinator, None, vec![w.unit_mine.parse().unwrap()])
+        .await;
+    let token = app.token_for(&email).await;
+    let t = Some(token.as_str());
+    let admin = app.token(Role::Admin).await;
+    let people = || async { names(&app.api("GET", "/api/v1/people", t, None).await) };
+    assert_eq!(people().await, ["Li Lei", "Wang Fang"]);
+    assert_eq!(people().await, ["Li Lei", "Wang Fang"], "asked again");
+
+    let account = app
+        .api("GET", "/api/v1/users?role=coordinator", Some(&admin), None)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == email)
+        .cloned()
+        .unwrap();
+    let path = format!("/api/v1/users/{}", account["id"].as_str().unwrap());
+    let r = app
+        .api(
+            "PATCH",
+            &path,
+            Some(&admin),
+            Some(json!({"version": account["version"], "unit_ids": [w.unit_other]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(people().await, ["Zhao Min"], "the new units, at once");
+
+    // A unit created below one of the coordinator's units is in scope at once.
+    let staff = app.token(Role::Staff).await;
+    let below = post(
+        &app,
+        &staff,
+        "/api/v1/org-units",
+        json!({"institution_id": w.home, "kind": "school", "name": {"en": "Clinic"}, "parent_id": w.unit_other}),
+    )
+    .await;
+    post(
+        &app,
+        &staff,
+        "/api/v1/people",
+        json!({"name": {"en": "Qian Hui"}, "institution_id": w.home, "org_unit_id": below}),
+    )
+    .await;
+    assert_eq!(people().await, ["Qian Hui", "Zhao Min"]);
+
+    let r = app
+        .api(
+            "PATCH",
+            &path,
+            Some(&admin),
+            Some(json!({"version": r.json()["version"], "role": "staff"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        people().await,
+        [
+            "Aisha Rahman",
+            "Li Lei",
+            "Qian Hui",
+            "Wang Fang",
+            "Zhao Min"
+        ],
+        "staff reach every contact, at once"
+    );
+    let r = app
+        .api(
+            "PATCH",
+            &path,
+            Some(&admin),
+            Some(json!({"version": r.json()["version"], "role": "editor"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let create = app
+        .api(
+            "POST",
+            "/api/v1/institutions",
+            t,
+            Some(json!({"kind": "university", "country": "CN", "name": {"en": "Nope"}})),
+        )
+        .await;
+    assert_eq!(
+        create.status,
+        StatusCode::FORBIDDEN,
+        "an editor cannot create partners, at once"
+    );
 }

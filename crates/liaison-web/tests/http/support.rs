@@ -309,7 +309,7 @@ impl TestApp {
 }
 
 pub struct Browser<'a> {
-    app: &'a TestApp,
+    pub app: &'a TestApp,
     pub cookies: HashMap<String, String>,
 }
 
