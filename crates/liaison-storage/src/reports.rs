@@ -124,28 +124,11 @@ impl Db {
     pub async fn report(&self, scope: &Scope, filter: &ReportFilter) -> StoreResult<Report> {
         let c = conditions(scope, filter);
         let where_sql = c.where_sql();
-        let mut report = Report::default();
-
-        let sql = format!(
-            "SELECT CAST(substr(start_on, 1, 4) AS BIGINT) AS year, direction, \
-             CASE WHEN mobility_type IN {STUDENT_TYPES} THEN 'students' ELSE 'staff' END AS grp, \
-             COUNT(*) AS n FROM mobilities{where_sql} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-        );
-        for row in bind_all(sqlx::query(&sql), &c.args)
-            .fetch_all(&self.pool)
-            .await?
-        {
-            let direction = query::parse_enum(&row, "direction", MobilityDirection::parse)?;
-            let group = query::parse_enum(&row, "grp", Group::parse)?;
-            let count: i64 = row.try_get("n")?;
-            report.total += count;
-            report.by_year.push(YearCount {
-                year: query::int(&row, "year")? as i32,
-                direction,
-                group,
-                count,
-            });
-        }
+        let mut report = Report {
+            by_year: self.report_by_year(scope, filter).await?,
+            ..Report::default()
+        };
+        report.total = report.by_year.iter().map(|c| c.count).sum();
 
         // Partners with their country and tags: one row per partner, folded here.
         let sql = format!(
@@ -204,6 +187,37 @@ impl Db {
         }
         report.by_agreement_kind = largest_first(kinds);
         Ok(report)
+    }
+
+    /// Only the counts per year × direction × group (the dashboard's lines): one scan.
+    pub async fn report_by_year(
+        &self,
+        scope: &Scope,
+        filter: &ReportFilter,
+    ) -> StoreResult<Vec<YearCount>> {
+        let c = conditions(scope, filter);
+        let where_sql = c.where_sql();
+        let sql = format!(
+            "SELECT CAST(substr(start_on, 1, 4) AS BIGINT) AS year, direction, \
+             CASE WHEN mobility_type IN {STUDENT_TYPES} THEN 'students' ELSE 'staff' END AS grp, \
+             COUNT(*) AS n FROM mobilities{where_sql} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        );
+        let mut out = Vec::new();
+        for row in bind_all(sqlx::query(&sql), &c.args)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let direction = query::parse_enum(&row, "direction", MobilityDirection::parse)?;
+            let group = query::parse_enum(&row, "grp", Group::parse)?;
+            let count: i64 = row.try_get("n")?;
+            out.push(YearCount {
+                year: query::int(&row, "year")? as i32,
+                direction,
+                group,
+                count,
+            });
+        }
+        Ok(out)
     }
 }
 

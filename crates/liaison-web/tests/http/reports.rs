@@ -114,6 +114,21 @@ async fn the_report_tells_the_demo_story_in_both_languages() {
         StatusCode::BAD_REQUEST
     );
 
+    // The dashboard carries this year's two lines and leads to the report.
+    let home = b.get("/?lang=en").await;
+    assert!(
+        home.body.contains("<section class=\"figures\">"),
+        "{}",
+        home.body
+    );
+    for line in [
+        "outgoing students and staff in ",
+        "incoming students and staff in ",
+    ] {
+        assert!(home.body.contains(line), "{line}");
+    }
+    assert!(home.body.contains("href=\"/reports\""));
+
     // A year that is not a number is named, and the page still shows the default years.
     let bad = b.get("/reports?from=soon").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
