@@ -594,3 +594,34 @@ fn initial_confirmations(d: &MobilityDraft, status: MobilityStatus) -> Confirmat
         ret: returned.then(|| day_stamp(d.end_on())),
     }
 }
+
+/// A person's stays, newest first (for their personal-data export).
+pub(crate) async fn of_person(tx: &mut Tx, person_id: Id) -> StoreResult<Vec<Mobility>> {
+    TABLE.all_where(tx, "person_id", person_id).await
+}
+
+/// Inside a person's anonymisation: their stays lose the emergency contact (someone else's
+/// data) and the notes, and their search text is rebuilt from the person's new name. Audited
+/// per stay like any edit.
+pub(crate) async fn anonymise_person_stays(
+    tx: &mut Tx,
+    actor: &Actor,
+    person_id: Id,
+) -> StoreResult<()> {
+    for before in TABLE.all_where(tx, "person_id", person_id).await? {
+        let mut draft = before.draft.clone();
+        draft.emergency_contact_name = None;
+        draft.emergency_contact_phone = None;
+        draft.emergency_contact_relation = None;
+        draft.notes = None;
+        let search = check_references(tx, &draft).await?;
+        let c = Confirmations {
+            arrival: before.arrival_confirmed_at.clone(),
+            ret: before.return_confirmed_at.clone(),
+        };
+        TABLE
+            .update(tx, actor, &before, args(&draft, before.status, &c, search))
+            .await?;
+    }
+    Ok(())
+}

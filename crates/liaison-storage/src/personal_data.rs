@@ -35,6 +35,8 @@ pub struct PersonExport {
     pub exported_at: String,
     pub person: Person,
     pub user_accounts: Vec<LinkedAccount>,
+    /// Their stays abroad or with us, newest first.
+    pub mobilities: Vec<liaison_domain::Mobility>,
     /// Entries about the person and their accounts, oldest first.
     pub audit_entries: Vec<AuditEntry>,
 }
@@ -91,6 +93,7 @@ impl Db {
         let mut tx = self.write().await?;
         let person = PEOPLE.lock(self, &mut tx, id).await?;
         let user_accounts = linked_accounts(self, &mut tx, id, false).await?;
+        let mobilities = crate::mobilities::of_person(&mut tx, id).await?;
         let mut audit_entries = audit::about(&mut tx, "person", id).await?;
         for account in &user_accounts {
             audit_entries.extend(audit::about(&mut tx, "user", account.id).await?);
@@ -103,12 +106,14 @@ impl Db {
             exported_at: crate::now(),
             person,
             user_accounts,
+            mobilities,
             audit_entries,
         })
     }
 
     /// Replaces the person's names with `placeholder`, clears title, e-mails and phones, keeps
-    /// the row with its institution, unit and languages; disables every linked account, blanks
+    /// the row with its institution, unit and languages; clears their stays' emergency contacts
+    /// and notes; disables every linked account, blanks
     /// its e-mail to `anonymised-{user id}@invalid` and ends its sessions and API tokens. One
     /// transaction, audited (action `anonymise`, before and after). A stale `expected_version` is
     /// a conflict and changes nothing.
@@ -159,6 +164,7 @@ impl Db {
             Some(&after),
         )
         .await?;
+        crate::mobilities::anonymise_person_stays(&mut tx, actor, id).await?;
 
         for account in linked_accounts(self, &mut tx, id, true).await? {
             let sql = format!(

@@ -80,7 +80,7 @@ pub fn openapi(method: &str, op: &mut Map<String, Value>, responses: &mut Map<St
 
 /// The `PersonExport` schema.
 pub fn export_schema() -> Value {
-    json!({"type": "object", "required": ["exported_at", "person", "user_accounts", "audit_entries"],
+    json!({"type": "object", "required": ["exported_at", "person", "user_accounts", "mobilities", "audit_entries"],
         "properties": {
             "exported_at": {"type": "string", "format": "date-time"},
             "person": {"$ref": "#/components/schemas/Person"},
@@ -91,5 +91,6 @@ pub fn export_schema() -> Value {
                 "preferred_lang": {"type": ["string", "null"]}, "disabled": {"type": "boolean"},
                 "version": {"type": "integer"}, "created_at": {"type": "string"},
                 "updated_at": {"type": "string"}}}},
+            "mobilities": {"type": "array", "items": {"$ref": "#/components/schemas/Mobility"}},
             "audit_entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}}})
 }

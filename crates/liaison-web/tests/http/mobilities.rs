@@ -760,3 +760,91 @@ async fn pages_list_show_and_move_stays_in_both_languages() {
     let other_path = format!("/mobilities/{}", other["items"][0]["id"].as_str().unwrap());
     assert_eq!(student.get(&other_path).await.status, StatusCode::NOT_FOUND);
 }
+
+/// A person's stays are part of their personal data: the export holds them, and anonymising the
+/// person clears the stays' emergency contact and notes and forgets the old name in search.
+#[tokio::test]
+async fn personal_data_export_and_anonymisation_cover_the_stays() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let mut body = stay(&w, &w.li);
+    body["notes"] = json!("Allergic to penicillin");
+    let m = created(&app, &w.staff, "/api/v1/mobilities", body).await;
+    let admin = app.token(Role::Admin).await;
+
+    let export = app
+        .api(
+            "GET",
+            &format!("/api/v1/people/{}/export", w.li),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.body);
+    let stays = export.json()["mobilities"].clone();
+    assert_eq!(stays.as_array().unwrap().len(), 1, "{stays}");
+    assert_eq!(stays[0]["emergency_contact_name"], "Li Jianguo");
+
+    let found = |q: &'static str| {
+        let app = &app;
+        let token = w.staff.clone();
+        async move {
+            app.api(
+                "GET",
+                &format!("/api/v1/mobilities?q={q}"),
+                Some(&token),
+                None,
+            )
+            .await
+            .json()["total"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    assert_eq!(found("Mingyu").await, 1);
+    let person = app
+        .api(
+            "GET",
+            &format!("/api/v1/people/{}", w.li),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    let gone = app
+        .api(
+            "POST",
+            &format!("/api/v1/people/{}/anonymise", w.li),
+            Some(&admin),
+            Some(json!({"version": person["version"]})),
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+    let after = app
+        .api(
+            "GET",
+            &format!("/api/v1/mobilities/{}", id(&m)),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    for field in [
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "emergency_contact_relation",
+        "notes",
+    ] {
+        assert!(
+            after.get(field).is_none_or(|v| v.is_null()),
+            "{field}: {after}"
+        );
+    }
+    assert_eq!(after["status"], m["status"], "the stay itself is kept");
+    assert_eq!(
+        found("Mingyu").await,
+        0,
+        "the old name no longer finds the stay"
+    );
+    assert_eq!(found("Kuala").await, 1, "the institutions still do");
+}
