@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use fluent_bundle::FluentValue;
 use maud::{html, Markup};
 
@@ -529,18 +529,7 @@ pub async fn data(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
     };
     let bytes = liaison_transfer::table_file(chart, &headers, &rows, format);
     let file_name = format!("report-{chart}.{}", format.extension());
-    let mut response = bytes.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        crate::uploads::content_disposition(&file_name, false),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    super::transfer::spreadsheet_response(bytes, format, &file_name)
 }
 
 /// The dashboard's lines for those who may see reports: this year's outgoing and incoming

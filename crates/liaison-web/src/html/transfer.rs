@@ -115,6 +115,12 @@ pub async fn export(
         liaison_storage::today(),
         format.extension()
     );
+    spreadsheet_response(bytes, format, &file_name)
+}
+
+/// A spreadsheet download: its type, an attachment with the (UTF-8) file name, never cached
+/// (it holds the caller's view of the data).
+pub fn spreadsheet_response(bytes: Vec<u8>, format: Format, file_name: &str) -> Response {
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(
@@ -123,7 +129,7 @@ pub async fn export(
     );
     h.insert(
         header::CONTENT_DISPOSITION,
-        crate::uploads::content_disposition(&file_name, false),
+        crate::uploads::content_disposition(file_name, false),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
