@@ -75,6 +75,11 @@ pub enum Action {
     EditMobilities,
     /// See the report pages (coordinators: their units' figures).
     ViewReports,
+    /// Confirm checklist items of a stay and attach their files; students also confirm their own
+    /// arrival and return (students: their own stays; coordinators: their units').
+    TickChecklist,
+    /// Edit the checklist templates new stays get.
+    ManageChecklists,
 }
 
 impl Action {
@@ -105,6 +110,8 @@ impl Action {
         Action::ReadMobilities,
         Action::EditMobilities,
         Action::ViewReports,
+        Action::TickChecklist,
+        Action::ManageChecklists,
     ];
 }
 
@@ -139,6 +146,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadMobilities => matches!(role, Admin | Staff | Coordinator | Student | Partner),
         EditMobilities => matches!(role, Admin | Staff | Coordinator),
         ViewReports => matches!(role, Admin | Staff | Coordinator),
+        TickChecklist => matches!(role, Admin | Staff | Coordinator | Student),
+        ManageChecklists => matches!(role, Admin | Staff),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod access;
 pub mod account;
 pub mod action_item;
 pub mod agreement;
+pub mod checklist;
 pub mod country;
 mod country_table;
 pub mod document;

@@ -7,7 +7,8 @@
 //! the engine: a SQLite snapshot restores into PostgreSQL and back.
 //!
 //! Left out: `schema_migrations` (the restore migrates the target itself) and SQLite's FTS index
-//! tables (their triggers rebuild them as rows go in).
+//! tables (their triggers rebuild them as rows go in). Rows that migrations ship (the default
+//! checklist templates) are replaced by the snapshot's.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -17,6 +18,10 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::db::{Backend, Db};
 use crate::{StoreError, StoreResult};
+
+/// Tables a migration fills with shipped defaults (the checklist templates): an empty database
+/// already has these rows, so a restore replaces them instead of refusing the target.
+const SEEDED_BY_MIGRATIONS: &[&str] = &["checklist_templates"];
 
 /// How a column's values travel: the storage layer uses only these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -391,6 +396,13 @@ impl Db {
             .map(|t| (t.name.clone(), t))
             .collect();
         for name in target.keys() {
+            if SEEDED_BY_MIGRATIONS.contains(&name.as_str()) {
+                // The snapshot brings the office's own rows in their place.
+                sqlx::query(&format!("DELETE FROM {}", quote(name)))
+                    .execute(&mut *tx)
+                    .await?;
+                continue;
+            }
             let n: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM {}", quote(name)))
                 .fetch_one(&mut *tx)
                 .await?

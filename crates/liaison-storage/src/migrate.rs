@@ -86,6 +86,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_institution_json.sql"),
         postgres: include_str!("../migrations/postgres/0012_institution_json.sql"),
     },
+    Migration {
+        version: 17,
+        name: "checklists",
+        sqlite: include_str!("../migrations/sqlite/0017_checklists.sql"),
+        postgres: include_str!("../migrations/postgres/0017_checklists.sql"),
+    },
 ];
 
 pub const MIGRATION_COUNT: usize = MIGRATIONS.len();

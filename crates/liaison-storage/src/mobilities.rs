@@ -11,7 +11,7 @@ use time::Date;
 
 use crate::query::{self, Arg, Conditions};
 use crate::table::{has_id, versioned, Table, Tx};
-use crate::{Actor, Db, Page, StoreError, StoreResult};
+use crate::{Actor, Db, OwnerKind, Page, StoreError, StoreResult};
 use liaison_domain::agreement::{MobilityType, StudyLevel};
 use liaison_domain::event::iso_date;
 use liaison_domain::mobility::{self, MobilityDirection, MobilityStatus};
@@ -56,7 +56,7 @@ impl MobilityReach {
         }
     }
 
-    fn narrow(&self, c: &mut Conditions) {
+    pub(crate) fn narrow(&self, c: &mut Conditions) {
         match self {
             MobilityReach::All => {}
             MobilityReach::Units(units) => c.add_in("org_unit_id", units),
@@ -429,6 +429,7 @@ impl Db {
         let created = TABLE
             .insert(&mut tx, actor, args(draft, status, &c, search))
             .await?;
+        crate::checklists::add_checklist(&mut tx, actor, created.id, draft, status).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -501,19 +502,24 @@ impl Db {
         Ok(after)
     }
 
+    /// Deletes a stay with its checklist and files; returns the documents removed (the caller
+    /// forgets their bytes once nothing else uses them).
     pub async fn delete_mobility(
         &self,
         actor: &Actor,
         id: Id,
         expected_version: i64,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Vec<crate::Document>> {
         let mut tx = self.write().await?;
         let before = TABLE
             .lock_version(self, &mut tx, id, expected_version)
             .await?;
+        // The checklist goes with the stay (ON DELETE CASCADE); its files are the stay's documents.
+        let files =
+            crate::documents::delete_all_of(&mut tx, actor, OwnerKind::Mobility, id).await?;
         TABLE.delete(&mut tx, actor, &before).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(files)
     }
 
     /// Names of people by id (for lists of mobilities).
@@ -575,6 +581,8 @@ impl Db {
             let created = TABLE
                 .insert(&mut tx, actor, args(&draft, item.status, &c, search))
                 .await?;
+            crate::checklists::add_checklist(&mut tx, actor, created.id, &draft, item.status)
+                .await?;
             out.push(created.id);
         }
         tx.commit().await?;
@@ -593,6 +601,19 @@ fn initial_confirmations(d: &MobilityDraft, status: MobilityStatus) -> Confirmat
         arrival: started.then(|| day_stamp(d.start_on())),
         ret: returned.then(|| day_stamp(d.end_on())),
     }
+}
+
+/// Stays by id (ids that do not exist are left out).
+pub(crate) async fn by_ids(pool: &sqlx::AnyPool, ids: &[Id]) -> StoreResult<HashMap<Id, Mobility>> {
+    let mut c = Conditions::default();
+    c.add_in("id", ids);
+    let sql = format!("SELECT {COLUMNS} FROM mobilities{}", c.where_sql());
+    let rows = query::bind_all(sqlx::query(&sql), &c.args)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| from_row(row).map(|m| (m.id, m)))
+        .collect()
 }
 
 /// A person's stays, newest first (for their personal-data export).

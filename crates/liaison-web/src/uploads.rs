@@ -253,6 +253,19 @@ pub async fn may_read_owner(
         }
         // News photos: the newsroom (the public reaches published stories' photos elsewhere).
         OwnerKind::News => Ok(allows(user.role, Action::ReadNews)),
+        OwnerKind::Mobility => {
+            if !allows(user.role, Action::ReadMobilities) {
+                return Ok(false);
+            }
+            match state.db.mobility(owner_id).await {
+                Ok(m) => Ok(liaison_storage::mobility_visible(
+                    &crate::api::mobilities::reach_of(user),
+                    &m,
+                )),
+                Err(StoreError::NotFound) => Ok(false),
+                Err(e) => Err(e),
+            }
+        }
     }
 }
 
@@ -268,6 +281,7 @@ pub async fn may_edit_owner(
         OwnerKind::Event => Action::EditEvents,
         OwnerKind::Agreement => Action::EditAgreements,
         OwnerKind::News => Action::EditNews,
+        OwnerKind::Mobility => Action::EditMobilities,
     };
     Ok(allows(user.role, action) && may_read_owner(state, user, kind, owner_id).await?)
 }

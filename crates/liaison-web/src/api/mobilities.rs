@@ -15,6 +15,7 @@ use crate::auth::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use liaison_domain::agreement::{parse_academic_year, MobilityType, StudyLevel};
+use liaison_domain::checklist::ChecklistItem;
 use liaison_domain::event::iso_date;
 use liaison_domain::mobility::{self, MobilityDirection, MobilityStatus, TransitionError};
 use liaison_domain::{FieldErrors, Id, Mobility, MobilityDraft, Role, Scope};
@@ -59,7 +60,11 @@ pub const FILTERS: &[&str] = &[
 /// What the caller reaches: students their own stays (through the person their account is
 /// linked to), coordinators their units', partner contacts their institution's, staff all.
 pub fn reach(ctx: &Ctx) -> MobilityReach {
-    let user = ctx.user();
+    reach_of(ctx.user())
+}
+
+/// [`reach`] of a signed-in account.
+pub fn reach_of(user: &liaison_storage::SessionUser) -> MobilityReach {
     if user.role == Role::Student {
         return user
             .person_id
@@ -344,7 +349,8 @@ pub async fn remove(
     let id = parse_id(&id)?;
     visible(&state, &ctx, id).await?;
     let version = delete_version(query.as_deref(), &body)?;
-    state.db.delete_mobility(&actor(&ctx), id, version).await?;
+    let documents = state.db.delete_mobility(&actor(&ctx), id, version).await?;
+    crate::api::events::forget_files(&state, &documents).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -392,6 +398,55 @@ pub async fn set_status(
         state
             .db
             .set_mobility_status(&actor(&ctx), id, version, to, on, liaison_storage::today())
+            .await?,
+    ))
+}
+
+/// A stay's checklist (C6 shape of a short list: every item, no paging).
+#[derive(serde::Serialize)]
+pub struct ChecklistBody {
+    pub items: Vec<ChecklistItem>,
+}
+
+pub async fn checklist(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ChecklistBody>> {
+    let m = visible(&state, &ctx, parse_id(&id)?).await?;
+    Ok(Json(ChecklistBody {
+        items: state.db.checklist(m.id).await?,
+    }))
+}
+
+/// Confirms (`done: true`) or reopens (`done: false`, staff and coordinators) an item.
+pub async fn tick(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, item)): Path<(String, String)>,
+    body: JsonObject,
+) -> ApiResult<Json<ChecklistItem>> {
+    let m = visible(&state, &ctx, parse_id(&id)?).await?;
+    let item = state.db.checklist_item(parse_id(&item)?).await?;
+    if item.mobility_id != m.id {
+        return Err(ApiError::not_found());
+    }
+    let mut fields = JsonFields::new(body, &["done", "version"]);
+    let has_done = fields.has("done");
+    let done: Option<bool> = fields.take("done");
+    fields.require("done", has_done);
+    let version = fields.version();
+    fields.finish()?;
+    let (done, version) = (done.expect("checked"), version.expect("checked"));
+    let may_reopen =
+        liaison_domain::access::allows(ctx.user().role, liaison_domain::Action::EditMobilities);
+    if (!done && !may_reopen) || m.status == MobilityStatus::Cancelled {
+        return Err(ApiError::forbidden());
+    }
+    Ok(Json(
+        state
+            .db
+            .set_checklist_item_done(&actor(&ctx), item.id, version, done)
             .await?,
     ))
 }
@@ -503,6 +558,27 @@ pub fn openapi(
             responses.insert("409".into(), error("stale version"));
             responses.insert("422".into(), error("missing version"));
         }
+        ("GET", "/{id}/checklist") => {
+            op.insert("description".into(), json!("The stay's whole-process checklist: its items in order, each with its due date, whether it needs a file, the file and when it was confirmed."));
+            responses.insert("200".into(), json!({"description": "the checklist", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": schema_ref("ChecklistItem")}}}}}}));
+        }
+        ("POST", "/{id}/checklist/{item}") => {
+            parameters.push(json!({"name": "item", "in": "path", "required": true, "schema": {"type": "string"}}));
+            op.insert("description".into(), json!("Confirms an item (done: true) or opens it again (done: false; staff and coordinators only). An item that needs a file cannot be confirmed before its file is uploaded (422 on document_id)."));
+            body(op, "ChecklistTick");
+            responses.insert("200".into(), one("the item", "ChecklistItem"));
+            responses.insert("400".into(), error("malformed JSON"));
+            responses.insert(
+                "403".into(),
+                error("reopening needs staff; a cancelled stay's checklist is closed"),
+            );
+            responses.insert("409".into(), error("stale version"));
+            responses.insert(
+                "422".into(),
+                error("invalid field, or the item's file is missing"),
+            );
+        }
         ("POST", "/{id}/status") => {
             let next: Vec<String> = MobilityStatus::ALL
                 .iter()
@@ -584,6 +660,20 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         (
             "MobilityPatch",
             json!({"type": "object", "additionalProperties": false, "required": ["version"], "properties": patch}),
+        ),
+        (
+            "ChecklistItem",
+            json!({"type": "object", "required": ["id", "mobility_id", "position", "title", "due_on", "needs_upload", "version"], "properties": {
+                "id": id_out, "mobility_id": id_out, "position": {"type": "integer"},
+                "title": {"type": "object", "properties": {"en": {"type": "string"}, "zh": {"type": "string"}, "local": {"type": "string"}}},
+                "due_on": {"type": "string", "format": "date"}, "needs_upload": {"type": "boolean"},
+                "document_id": opt_id_out, "done_at": opt_text_out, "done_by": opt_id_out,
+                "version": {"type": "integer"}, "created_at": {"type": "string"}, "updated_at": {"type": "string"}}}),
+        ),
+        (
+            "ChecklistTick",
+            json!({"type": "object", "additionalProperties": false, "required": ["done", "version"], "properties": {
+                "done": {"type": "boolean"}, "version": {"type": "integer"}}}),
         ),
         (
             "MobilityStatusChange",

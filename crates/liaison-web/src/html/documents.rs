@@ -21,6 +21,7 @@ use liaison_storage::{Document, OwnerKind};
 pub fn owner_path(kind: OwnerKind, owner_id: Id) -> String {
     match kind {
         OwnerKind::News => format!("/newsroom/{owner_id}"),
+        OwnerKind::Mobility => format!("/mobilities/{owner_id}"),
         kind => format!("/{}s/{owner_id}", kind.as_str()),
     }
 }

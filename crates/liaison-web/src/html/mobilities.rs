@@ -46,13 +46,13 @@ fn status_badge(ctx: &Ctx, s: MobilityStatus) -> Markup {
 }
 
 /// Names of the people and institutions a page of stays mentions.
-struct Names {
+pub(super) struct Names {
     people: HashMap<Id, LocalizedText>,
     institutions: HashMap<Id, LocalizedText>,
 }
 
 impl Names {
-    async fn of(state: &AppState, items: &[Mobility]) -> Result<Names, StoreError> {
+    pub(super) async fn of(state: &AppState, items: &[Mobility]) -> Result<Names, StoreError> {
         let people: Vec<Id> = items.iter().map(|m| m.draft.person_id).collect();
         let institutions: Vec<Id> = items
             .iter()
@@ -64,14 +64,14 @@ impl Names {
         })
     }
 
-    fn person(&self, ctx: &Ctx, id: Id) -> String {
+    pub(super) fn person(&self, ctx: &Ctx, id: Id) -> String {
         self.people
             .get(&id)
             .map(|n| n.display(ctx.lang.is_chinese()).to_string())
             .unwrap_or_else(|| format!("#{id}"))
     }
 
-    fn institution(&self, ctx: &Ctx, id: Id) -> String {
+    pub(super) fn institution(&self, ctx: &Ctx, id: Id) -> String {
         self.institutions
             .get(&id)
             .map(|n| n.display(ctx.lang.is_chinese()).to_string())
@@ -178,7 +178,13 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
             @if may_edit(&ctx) { a.button href="/mobilities/new" { (ctx.t("mobility-new")) } }
         }
         @if !student {
-            p { a href="/mobilities/abroad" { (ctx.t("mobilities-abroad-title")) } }
+            p {
+                a href="/mobilities/abroad" { (ctx.t("mobilities-abroad-title")) }
+                @if may_edit(&ctx) { " · " a href="/mobilities/overdue" { (ctx.t("checklist-overdue-title")) } }
+                @if ctx.user.as_ref().is_some_and(|u| access::allows(u.role, Action::ManageChecklists)) {
+                    " · " a href="/checklists" { (ctx.t("checklist-templates-title")) }
+                }
+            }
             form.filters method="get" action="/mobilities" role="search" {
                 div.field.grow {
                     label for="q" { (ctx.t("search")) }
@@ -334,7 +340,7 @@ pub async fn abroad(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQ
     let body = html! {
         p.breadcrumb { a href="/mobilities" { (ctx.t("mobilities-title")) } }
         h1 { (title) }
-        p { (ctx.t("mobilities-abroad-hint")) }
+        p { (ctx.t("mobilities-abroad-hint")) " " a href="/mobilities/overdue" { (ctx.t("checklist-overdue-title")) } }
         p.filters {
             @if direction.is_none() { strong { (ctx.t("filter-any")) } } @else { a href="/mobilities/abroad" { (ctx.t("filter-any")) } }
             @for d in MobilityDirection::ALL {
@@ -416,7 +422,7 @@ async fn load(state: &AppState, ctx: &Ctx, id: &str) -> Result<Mobility, Respons
     Ok(m)
 }
 
-async fn show_page(
+pub(super) async fn show_page(
     state: &AppState,
     ctx: &Ctx,
     m: &Mobility,
@@ -434,6 +440,15 @@ async fn show_page(
             Err(e) => return store_error_page(ctx, e),
         },
         None => None,
+    };
+    let (checklist, files) = match tokio::try_join!(
+        state.db.checklist(m.id),
+        state
+            .db
+            .documents_of(liaison_storage::OwnerKind::Mobility, m.id)
+    ) {
+        Ok(found) => found,
+        Err(e) => return store_error_page(ctx, e),
     };
     let zh = ctx.lang.is_chinese();
     let d = &m.draft;
@@ -484,6 +499,8 @@ async fn show_page(
             } }
             @if let Some(n) = &d.notes { div { dt { (ctx.t("field-notes")) } dd { (n) } } }
         }
+        (super::checklists::own_confirmation(ctx, m))
+        (super::checklists::section(ctx, m, &checklist, &files))
         @if edit && !m.status.next().is_empty() {
             section.status-actions {
                 h2 { (ctx.t("mobility-change-status")) }
@@ -998,7 +1015,10 @@ pub async fn delete(
         .parse::<i64>()
         .unwrap_or(-1);
     match state.db.delete_mobility(&actor(&ctx), m.id, version).await {
-        Ok(()) => redirect_with_flash(&ctx, "/mobilities", "flash-mobility-deleted"),
+        Ok(documents) => {
+            crate::api::events::forget_files(&state, &documents).await;
+            redirect_with_flash(&ctx, "/mobilities", "flash-mobility-deleted")
+        }
         Err(StoreError::Conflict { .. }) => {
             super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict")
         }

@@ -4,6 +4,7 @@
 pub mod action_items;
 pub mod agreements;
 pub mod audit;
+pub mod checklists;
 pub mod documents;
 pub mod enterprise;
 pub mod events;

@@ -354,6 +354,8 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .id;
+    // Checklists: the first template item.
+    let template = app.db.checklist_templates().await.unwrap()[0].id;
     for lang in ["en", "zh-CN"] {
         for spec in table()
             .iter()
@@ -383,6 +385,8 @@ async fn every_page_renders_in_both_languages() {
                 outcome
             } else if spec.path.starts_with("/calls") {
                 call
+            } else if spec.path.starts_with("/checklists") {
+                template
             } else if spec.path.starts_with("/mobilities") {
                 mobility
             } else if spec.path.starts_with("/news/photos") {

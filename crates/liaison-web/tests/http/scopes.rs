@@ -11,6 +11,7 @@ use liaison_web::routes::{table, Access, Face};
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "1")
+        .replace("{item}", "1")
         .replace("{entity}", "institutions")
         .replace("{file}", "app.css")
         .replace("{token}", "no-such-token")
@@ -55,6 +56,8 @@ fn expected_roles(action: Action) -> &'static [Role] {
         Action::Apply => &[Admin, Staff, Student],
         Action::ReadMobilities => &[Admin, Staff, Coordinator, Student, Partner],
         Action::EditMobilities => &[Admin, Staff, Coordinator],
+        Action::TickChecklist => &[Admin, Staff, Coordinator, Student],
+        Action::ManageChecklists => &[Admin, Staff],
         Action::ViewReports => &[Admin, Staff, Coordinator],
     }
 }
