@@ -80,6 +80,9 @@ pub enum Action {
     TickChecklist,
     /// Edit the checklist templates new stays get.
     ManageChecklists,
+    /// Accept or reject a nomination for the host (partner contacts: nominations to their
+    /// institution).
+    AnswerNominations,
 }
 
 impl Action {
@@ -112,6 +115,7 @@ impl Action {
         Action::ViewReports,
         Action::TickChecklist,
         Action::ManageChecklists,
+        Action::AnswerNominations,
     ];
 }
 
@@ -148,6 +152,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ViewReports => matches!(role, Admin | Staff | Coordinator),
         TickChecklist => matches!(role, Admin | Staff | Coordinator | Student),
         ManageChecklists => matches!(role, Admin | Staff),
+        AnswerNominations => matches!(role, Admin | Staff | Partner),
     }
 }
 

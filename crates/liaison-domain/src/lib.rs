@@ -23,6 +23,7 @@ pub mod isced;
 pub mod matching;
 pub mod mobility;
 pub mod news;
+pub mod nomination;
 pub mod org_unit;
 pub mod paging;
 pub mod password;

@@ -153,6 +153,9 @@ pub struct Mobility {
     pub arrival_confirmed_at: Option<String>,
     /// When the return was confirmed (the move to `returned`).
     pub return_confirmed_at: Option<String>,
+    /// The exchange application the stay was nominated from, if any (the nomination).
+    #[serde(with = "crate::id_as_string::option", default)]
+    pub application_id: Option<Id>,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,

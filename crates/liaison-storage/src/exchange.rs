@@ -453,3 +453,36 @@ impl Db {
         }))
     }
 }
+
+/// Moves an application's status inside another record's transaction (a nomination, the
+/// partner's answer to it), audited like any edit. A move the status machine does not allow is
+/// `Invalid` when `strict`, else left undone (the application has moved on by other means).
+pub(crate) async fn set_status_in(
+    tx: &mut Tx,
+    db: &Db,
+    actor: &Actor,
+    id: Id,
+    to: ApplicationStatus,
+    strict: bool,
+) -> StoreResult<Application> {
+    let before = APPLICATIONS.lock(db, tx, id).await?;
+    if before.draft.status == to {
+        return Ok(before);
+    }
+    if !before.draft.status.may_become(to) {
+        if strict {
+            return Err(invalid("status", "invalid-transition"));
+        }
+        return Ok(before);
+    }
+    let mut draft = before.draft.clone();
+    draft.status = to;
+    APPLICATIONS
+        .update(
+            tx,
+            actor,
+            &before,
+            app_args(&draft, before.allocated_condition_id, &before.explanation),
+        )
+        .await
+}

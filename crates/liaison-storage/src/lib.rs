@@ -26,6 +26,7 @@ mod invitations;
 mod migrate;
 mod mobilities;
 mod news;
+mod nominations;
 mod org_units;
 mod outbox;
 mod people;

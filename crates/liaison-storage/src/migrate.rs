@@ -92,6 +92,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_checklists.sql"),
         postgres: include_str!("../migrations/postgres/0017_checklists.sql"),
     },
+    Migration {
+        version: 18,
+        name: "nominations",
+        sqlite: include_str!("../migrations/sqlite/0018_nominations.sql"),
+        postgres: include_str!("../migrations/postgres/0018_nominations.sql"),
+    },
 ];
 
 pub const MIGRATION_COUNT: usize = MIGRATIONS.len();

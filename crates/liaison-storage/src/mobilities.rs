@@ -14,6 +14,7 @@ use crate::table::{has_id, versioned, Table, Tx};
 use crate::{Actor, Db, OwnerKind, Page, StoreError, StoreResult};
 use liaison_domain::agreement::{MobilityType, StudyLevel};
 use liaison_domain::event::iso_date;
+use liaison_domain::exchange::ApplicationStatus;
 use liaison_domain::mobility::{self, MobilityDirection, MobilityStatus};
 use liaison_domain::{
     FieldError, FieldErrors, Id, LocalizedText, Mobility, MobilityDraft, PageRequest, PersonDraft,
@@ -115,8 +116,8 @@ pub struct NewMobility {
 const COLUMNS: &str = "id, person_id, direction, mobility_type, level, home_institution_id, \
     host_institution_id, org_unit_id, agreement_id, condition_id, academic_year, planned_start, \
     planned_end, actual_start, actual_end, status, arrival_confirmed_at, return_confirmed_at, \
-    emergency_contact_name, emergency_contact_phone, emergency_contact_relation, notes, version, \
-    created_at, updated_at";
+    emergency_contact_name, emergency_contact_phone, emergency_contact_relation, notes, \
+    application_id, version, created_at, updated_at";
 
 const WRITE: &[&str] = &[
     "person_id",
@@ -143,6 +144,7 @@ const WRITE: &[&str] = &[
     "emergency_contact_relation",
     "notes",
     "search_text",
+    "application_id",
 ];
 
 pub(crate) const TABLE: Table<Mobility> = Table {
@@ -204,6 +206,7 @@ fn from_row(row: &AnyRow) -> StoreResult<Mobility> {
         status: query::parse_enum(row, "status", MobilityStatus::parse)?,
         arrival_confirmed_at: query::opt_text(row, "arrival_confirmed_at")?,
         return_confirmed_at: query::opt_text(row, "return_confirmed_at")?,
+        application_id: query::opt_int(row, "application_id")?,
         version: query::int(row, "version")?,
         created_at: query::text(row, "created_at")?,
         updated_at: query::text(row, "updated_at")?,
@@ -215,6 +218,8 @@ fn from_row(row: &AnyRow) -> StoreResult<Mobility> {
 struct Confirmations {
     arrival: Option<String>,
     ret: Option<String>,
+    /// The application the stay was nominated from (kept like the confirmations).
+    application: Option<Id>,
 }
 
 fn args(d: &MobilityDraft, status: MobilityStatus, c: &Confirmations, search: String) -> Vec<Arg> {
@@ -243,6 +248,7 @@ fn args(d: &MobilityDraft, status: MobilityStatus, c: &Confirmations, search: St
         Arg::OptText(d.emergency_contact_relation.clone()),
         Arg::OptText(d.notes.clone()),
         Arg::Text(search),
+        Arg::OptInt(c.application),
     ]
 }
 
@@ -424,12 +430,7 @@ impl Db {
         status: MobilityStatus,
     ) -> StoreResult<Mobility> {
         let mut tx = self.write().await?;
-        let search = check_references(&mut tx, draft).await?;
-        let c = initial_confirmations(draft, status);
-        let created = TABLE
-            .insert(&mut tx, actor, args(draft, status, &c, search))
-            .await?;
-        crate::checklists::add_checklist(&mut tx, actor, created.id, draft, status).await?;
+        let created = insert_in(&mut tx, actor, draft, status, None).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -450,6 +451,7 @@ impl Db {
         let c = Confirmations {
             arrival: before.arrival_confirmed_at.clone(),
             ret: before.return_confirmed_at.clone(),
+            application: before.application_id,
         };
         let after = TABLE
             .update(
@@ -478,26 +480,20 @@ impl Db {
         let before = TABLE
             .lock_version(self, &mut tx, id, expected_version)
             .await?;
-        if mobility::transition(before.status, to).is_err() {
-            return Err(invalid("status", "status-not-allowed"));
+        let after = change_status_in(&mut tx, actor, &before, to, on, today).await?;
+        // A nominated stay's application follows: accepted with it, withdrawn when the office
+        // cancels the stay (a partner's rejection goes through `answer_nomination`).
+        if let Some(application) = before.application_id {
+            let follow = match to {
+                MobilityStatus::Accepted => Some(ApplicationStatus::Accepted),
+                MobilityStatus::Cancelled => Some(ApplicationStatus::Withdrawn),
+                _ => None,
+            };
+            if let Some(status) = follow {
+                crate::exchange::set_status_in(&mut tx, self, actor, application, status, false)
+                    .await?;
+            }
         }
-        let draft =
-            mobility::dates_after(&before.draft, to, on, today).map_err(StoreError::Invalid)?;
-        let now = crate::now();
-        let c = Confirmations {
-            arrival: match to {
-                MobilityStatus::Abroad => Some(now.clone()),
-                _ => before.arrival_confirmed_at.clone(),
-            },
-            ret: match to {
-                MobilityStatus::Returned => Some(now),
-                _ => before.return_confirmed_at.clone(),
-            },
-        };
-        let search = check_references(&mut tx, &draft).await?;
-        let after = TABLE
-            .update(&mut tx, actor, &before, args(&draft, to, &c, search))
-            .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -600,7 +596,59 @@ fn initial_confirmations(d: &MobilityDraft, status: MobilityStatus) -> Confirmat
     Confirmations {
         arrival: started.then(|| day_stamp(d.start_on())),
         ret: returned.then(|| day_stamp(d.end_on())),
+        application: None,
     }
+}
+
+/// Records a stay inside a transaction, with its checklist; `application` links a nomination.
+pub(crate) async fn insert_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    draft: &MobilityDraft,
+    status: MobilityStatus,
+    application: Option<Id>,
+) -> StoreResult<Mobility> {
+    let search = check_references(tx, draft).await?;
+    let mut c = initial_confirmations(draft, status);
+    c.application = application;
+    let created = TABLE
+        .insert(tx, actor, args(draft, status, &c, search))
+        .await?;
+    crate::checklists::add_checklist(tx, actor, created.id, draft, status).await?;
+    Ok(created)
+}
+
+/// Moves a locked, version-checked stay along its lifecycle inside a transaction; arriving and
+/// returning record the actual dates (`on`, else `today`) and the confirmation time. An illegal
+/// change is `Invalid` on `status`.
+pub(crate) async fn change_status_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    before: &Mobility,
+    to: MobilityStatus,
+    on: Option<Date>,
+    today: Date,
+) -> StoreResult<Mobility> {
+    if mobility::transition(before.status, to).is_err() {
+        return Err(invalid("status", "status-not-allowed"));
+    }
+    let draft = mobility::dates_after(&before.draft, to, on, today).map_err(StoreError::Invalid)?;
+    let now = crate::now();
+    let c = Confirmations {
+        arrival: match to {
+            MobilityStatus::Abroad => Some(now.clone()),
+            _ => before.arrival_confirmed_at.clone(),
+        },
+        ret: match to {
+            MobilityStatus::Returned => Some(now),
+            _ => before.return_confirmed_at.clone(),
+        },
+        application: before.application_id,
+    };
+    let search = check_references(tx, &draft).await?;
+    TABLE
+        .update(tx, actor, before, args(&draft, to, &c, search))
+        .await
 }
 
 /// Stays by id (ids that do not exist are left out).
@@ -639,6 +687,7 @@ pub(crate) async fn anonymise_person_stays(
         let c = Confirmations {
             arrival: before.arrival_confirmed_at.clone(),
             ret: before.return_confirmed_at.clone(),
+            application: before.application_id,
         };
         TABLE
             .update(tx, actor, &before, args(&draft, before.status, &c, search))

@@ -1416,6 +1416,36 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         route(
             "GET",
+            "/nominations",
+            Signed(Action::ManageCalls),
+            get(html::nominations::list),
+        ),
+        route(
+            "GET",
+            "/applications/{id}/nominate",
+            Signed(Action::ManageCalls),
+            get(html::nominations::form),
+        ),
+        route(
+            "POST",
+            "/applications/{id}/nominate",
+            Signed(Action::ManageCalls),
+            post(html::nominations::nominate),
+        ),
+        route(
+            "POST",
+            "/mobilities/{id}/answer",
+            Signed(Action::AnswerNominations),
+            post(html::nominations::answer),
+        ),
+        route(
+            "GET",
+            "/mobilities/{id}/letter",
+            Signed(Action::ReadMobilities),
+            get(html::nominations::letter),
+        ),
+        route(
+            "GET",
             "/checklists",
             Signed(Action::ManageChecklists),
             get(html::checklists::templates),
@@ -1533,6 +1563,18 @@ pub fn table() -> Vec<RouteSpec> {
             "/api/v1/mobilities/{id}",
             Signed(Action::EditMobilities),
             delete(api::mobilities::remove),
+        ),
+        route(
+            "POST",
+            "/api/v1/mobilities/nominations",
+            Signed(Action::ManageCalls),
+            post(api::mobilities::nominate),
+        ),
+        route(
+            "POST",
+            "/api/v1/mobilities/{id}/answer",
+            Signed(Action::AnswerNominations),
+            post(api::mobilities::answer),
         ),
         route(
             "GET",

@@ -451,6 +451,85 @@ pub async fn tick(
     ))
 }
 
+/// Nominates the student of an allocated application: `201` with the stay (status nominated).
+pub async fn nominate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: JsonObject,
+) -> ApiResult<(StatusCode, Json<Mobility>)> {
+    let mut fields = JsonFields::new(
+        body,
+        &[
+            "application_id",
+            "planned_start",
+            "planned_end",
+            "level",
+            "version",
+        ],
+    );
+    let has_application = fields.has("application_id");
+    let application = fields.id("application_id").flatten();
+    fields.require("application_id", has_application && application.is_some());
+    let has_start = fields.has("planned_start");
+    let start = take_date(&mut fields, "planned_start").flatten();
+    fields.require("planned_start", has_start && start.is_some());
+    let has_end = fields.has("planned_end");
+    let end = take_date(&mut fields, "planned_end").flatten();
+    fields.require("planned_end", has_end && end.is_some());
+    let level = if fields.has("level") {
+        fields.choice("level", StudyLevel::parse)
+    } else {
+        None
+    };
+    let version = fields.version();
+    fields.finish()?;
+    let input = liaison_domain::nomination::NominationInput {
+        planned_start: start.expect("checked"),
+        planned_end: end.expect("checked"),
+        level,
+    };
+    let stay = state
+        .db
+        .nominate(
+            &actor(&ctx),
+            application.expect("checked"),
+            version.expect("checked"),
+            &input,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(stay)))
+}
+
+/// The partner's answer to a nomination (`accepted`: true or false).
+pub async fn answer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: JsonObject,
+) -> ApiResult<Json<Mobility>> {
+    let m = visible(&state, &ctx, parse_id(&id)?).await?;
+    let mut fields = JsonFields::new(body, &["accepted", "version"]);
+    let has_accepted = fields.has("accepted");
+    let accepted: Option<bool> = fields.take("accepted");
+    fields.require("accepted", has_accepted);
+    let version = fields.version();
+    fields.finish()?;
+    if m.status == MobilityStatus::Nominated && !crate::html::nominations::may_answer(&ctx, &m) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(Json(
+        state
+            .db
+            .answer_nomination(
+                &actor(&ctx),
+                m.id,
+                version.expect("checked"),
+                accepted.expect("checked"),
+            )
+            .await?,
+    ))
+}
+
 // ---- OpenAPI description ----
 
 pub fn documents(path: &str) -> bool {
@@ -558,6 +637,30 @@ pub fn openapi(
             responses.insert("409".into(), error("stale version"));
             responses.insert("422".into(), error("missing version"));
         }
+        ("POST", "/nominations") => {
+            op.insert("description".into(), json!("Nominates the student of an allocated application to the place they were given: the application moves to nominated and the stay is recorded (status nominated, from the student's institution to the place's partner, for the call's academic year) with its checklist, in one transaction."));
+            body(op, "NominationInput");
+            responses.insert("201".into(), one("the stay", "Mobility"));
+            responses.insert("400".into(), error("malformed JSON"));
+            responses.insert("404".into(), error("no such application"));
+            responses.insert("409".into(), error("stale version (or already nominated)"));
+            responses.insert(
+                "422".into(),
+                error("invalid field, or the application is not allocated (status)"),
+            );
+        }
+        ("POST", "/{id}/answer") => {
+            op.insert("description".into(), json!("The host's answer to a nomination: accepted moves the stay and its application to accepted; rejected cancels the stay and rejects the application. Partner contacts answer for their own institution only."));
+            body(op, "NominationAnswer");
+            responses.insert("200".into(), one("the stay", "Mobility"));
+            responses.insert("400".into(), error("malformed JSON"));
+            responses.insert("403".into(), error("not the host's contact"));
+            responses.insert("409".into(), error("stale version"));
+            responses.insert(
+                "422".into(),
+                error("invalid field, or the stay is not nominated (status)"),
+            );
+        }
         ("GET", "/{id}/checklist") => {
             op.insert("description".into(), json!("The stay's whole-process checklist: its items in order, each with its due date, whether it needs a file, the file and when it was confirmed."));
             responses.insert("200".into(), json!({"description": "the checklist", "content": {"application/json": {"schema": {
@@ -648,6 +751,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
                 "actual_start": opt_text_out, "actual_end": opt_text_out,
                 "status": {"type": "string", "enum": statuses},
                 "arrival_confirmed_at": opt_text_out, "return_confirmed_at": opt_text_out,
+                "application_id": opt_id_out,
                 "emergency_contact_name": opt_text_out, "emergency_contact_phone": opt_text_out,
                 "emergency_contact_relation": opt_text_out, "notes": opt_text_out,
                 "version": {"type": "integer"}, "created_at": {"type": "string"}, "updated_at": {"type": "string"}}}),
@@ -660,6 +764,18 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         (
             "MobilityPatch",
             json!({"type": "object", "additionalProperties": false, "required": ["version"], "properties": patch}),
+        ),
+        (
+            "NominationInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["application_id", "planned_start", "planned_end", "version"], "properties": {
+                "application_id": id_in, "planned_start": date_in, "planned_end": date_in,
+                "level": {"type": ["string", "null"], "enum": [levels[0], levels[1], levels[2], levels[3], null]},
+                "version": {"type": "integer", "description": "the application's version"}}}),
+        ),
+        (
+            "NominationAnswer",
+            json!({"type": "object", "additionalProperties": false, "required": ["accepted", "version"], "properties": {
+                "accepted": {"type": "boolean"}, "version": {"type": "integer"}}}),
         ),
         (
             "ChecklistItem",

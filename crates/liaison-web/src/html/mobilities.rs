@@ -64,6 +64,14 @@ impl Names {
         })
     }
 
+    pub(super) fn person_text(&self, id: Id) -> Option<&LocalizedText> {
+        self.people.get(&id)
+    }
+
+    pub(super) fn institution_text(&self, id: Id) -> Option<&LocalizedText> {
+        self.institutions.get(&id)
+    }
+
     pub(super) fn person(&self, ctx: &Ctx, id: Id) -> String {
         self.people
             .get(&id)
@@ -181,6 +189,9 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
             p {
                 a href="/mobilities/abroad" { (ctx.t("mobilities-abroad-title")) }
                 @if may_edit(&ctx) { " · " a href="/mobilities/overdue" { (ctx.t("checklist-overdue-title")) } }
+                @if ctx.user.as_ref().is_some_and(|u| access::allows(u.role, Action::ManageCalls)) {
+                    " · " a href="/nominations" { (ctx.t("nominations-title")) }
+                }
                 @if ctx.user.as_ref().is_some_and(|u| access::allows(u.role, Action::ManageChecklists)) {
                     " · " a href="/checklists" { (ctx.t("checklist-templates-title")) }
                 }
@@ -499,6 +510,7 @@ pub(super) async fn show_page(
             } }
             @if let Some(n) = &d.notes { div { dt { (ctx.t("field-notes")) } dd { (n) } } }
         }
+        (super::nominations::section(ctx, m))
         (super::checklists::own_confirmation(ctx, m))
         (super::checklists::section(ctx, m, &checklist, &files))
         @if edit && !m.status.next().is_empty() {

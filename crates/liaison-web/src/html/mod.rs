@@ -16,6 +16,7 @@ pub mod login;
 pub mod mobilities;
 pub mod news;
 pub mod newsroom;
+pub mod nominations;
 pub mod org_units;
 pub mod outbox;
 pub mod people;

@@ -10,6 +10,7 @@ mod events;
 mod exchange;
 mod mobilities;
 mod news;
+mod nominations;
 mod pages;
 mod reports;
 mod scopes;

@@ -58,6 +58,7 @@ fn expected_roles(action: Action) -> &'static [Role] {
         Action::EditMobilities => &[Admin, Staff, Coordinator],
         Action::TickChecklist => &[Admin, Staff, Coordinator, Student],
         Action::ManageChecklists => &[Admin, Staff],
+        Action::AnswerNominations => &[Admin, Staff, Partner],
         Action::ViewReports => &[Admin, Staff, Coordinator],
     }
 }
