@@ -83,6 +83,8 @@ pub enum Action {
     /// Accept or reject a nomination for the host (partner contacts: nominations to their
     /// institution).
     AnswerNominations,
+    /// Nominate someone to come to us under a place (partner contacts: from their institution).
+    NominateIncoming,
 }
 
 impl Action {
@@ -116,6 +118,7 @@ impl Action {
         Action::TickChecklist,
         Action::ManageChecklists,
         Action::AnswerNominations,
+        Action::NominateIncoming,
     ];
 }
 
@@ -153,6 +156,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         TickChecklist => matches!(role, Admin | Staff | Coordinator | Student),
         ManageChecklists => matches!(role, Admin | Staff),
         AnswerNominations => matches!(role, Admin | Staff | Partner),
+        NominateIncoming => matches!(role, Admin | Staff | Partner),
     }
 }
 

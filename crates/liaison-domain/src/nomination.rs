@@ -89,6 +89,78 @@ pub fn nominated_stay(
     }
 }
 
+/// What a partner (or the office) gives when nominating someone to come to us.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingInput {
+    pub academic_year: String,
+    pub planned_start: Date,
+    pub planned_end: Date,
+    pub level: Option<StudyLevel>,
+}
+
+/// The partner institution that sends under a place: its sending institution. A place without one
+/// does not take incoming nominations.
+pub fn sending_partner(condition: &CooperationCondition) -> Option<crate::Id> {
+    condition.draft.sending_institution_id
+}
+
+/// An incoming stay: the partner's person from the place's sending institution to its receiving
+/// institution (or the agreement's other party).
+pub fn incoming_stay(
+    person_id: crate::Id,
+    condition: &CooperationCondition,
+    agreement: &Agreement,
+    input: &IncomingInput,
+) -> Result<MobilityDraft, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let Some(home) = sending_partner(condition) else {
+        errors.push("condition_id", "no-partner");
+        return Err(errors);
+    };
+    let host = condition
+        .draft
+        .receiving_institution_id
+        .filter(|r| *r != home)
+        .or_else(|| {
+            agreement
+                .draft
+                .parties
+                .iter()
+                .map(|p| p.institution_id)
+                .find(|i| *i != home)
+        });
+    let Some(host) = host else {
+        errors.push("condition_id", "no-partner");
+        return Err(errors);
+    };
+    let level = if condition.draft.mobility_type.is_student() {
+        input.level.or(condition.draft.study_level)
+    } else {
+        None
+    };
+    MobilityDraft {
+        person_id,
+        direction: MobilityDirection::Incoming,
+        mobility_type: condition.draft.mobility_type,
+        level,
+        home_institution_id: home,
+        host_institution_id: host,
+        org_unit_id: None,
+        agreement_id: Some(agreement.id),
+        condition_id: Some(condition.id),
+        academic_year: input.academic_year.clone(),
+        planned_start: input.planned_start,
+        planned_end: input.planned_end,
+        actual_start: None,
+        actual_end: None,
+        emergency_contact_name: None,
+        emergency_contact_phone: None,
+        emergency_contact_relation: None,
+        notes: None,
+    }
+    .validate()
+}
+
 /// The partner's answer to a nomination: where the stay and its application go.
 pub fn partner_answer(accepted: bool) -> (MobilityStatus, ApplicationStatus) {
     if accepted {
@@ -189,6 +261,26 @@ mod tests {
         for field in ["status", "planned_end", "level"] {
             assert!(e.get(field).is_some(), "{field}: {e:?}");
         }
+    }
+
+    #[test]
+    fn an_incoming_stay_comes_from_the_sending_partner() {
+        let (_, _, _, mut cond, agr) = fixtures();
+        let input = IncomingInput {
+            academic_year: "2027/2028".into(),
+            planned_start: date!(2027 - 09 - 01),
+            planned_end: date!(2028 - 01 - 31),
+            level: Some(StudyLevel::Master),
+        };
+        assert!(incoming_stay(12, &cond, &agr, &input)
+            .unwrap_err()
+            .get("condition_id")
+            .is_some());
+        cond.draft.sending_institution_id = Some(3);
+        let d = incoming_stay(12, &cond, &agr, &input).unwrap();
+        assert_eq!(d.direction, MobilityDirection::Incoming);
+        assert_eq!((d.home_institution_id, d.host_institution_id), (3, 1));
+        assert_eq!(d.level, Some(StudyLevel::Master));
     }
 
     #[test]

@@ -6,14 +6,17 @@ use std::collections::HashMap;
 
 use sqlx::Row;
 
-use crate::query::{self, Conditions};
+use crate::query::{self, Arg, Conditions};
 
 use crate::mobilities::{change_status_in, insert_in};
 use crate::{Actor, Db, StoreError, StoreResult};
 use liaison_domain::exchange::ApplicationStatus;
 use liaison_domain::mobility::MobilityStatus;
-use liaison_domain::nomination::{self, NominationInput};
-use liaison_domain::{FieldError, FieldErrors, Id, LocalizedText, Mobility};
+use liaison_domain::nomination::{self, IncomingInput, NominationInput};
+use liaison_domain::{
+    CooperationCondition, FieldError, FieldErrors, Id, LocalizedText, Mobility, MobilityDraft,
+    PersonDraft,
+};
 
 fn invalid(field: &str, code: &'static str) -> StoreError {
     StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)))
@@ -111,6 +114,79 @@ impl Db {
             Some(application_id),
         )
         .await?;
+        tx.commit().await?;
+        Ok(stay)
+    }
+
+    /// The places (cooperation conditions with a sending institution) under which someone can be
+    /// nominated to come to us, with their agreement's title; `from` narrows them to one
+    /// sending partner (a partner contact's own institution).
+    pub async fn incoming_places(
+        &self,
+        from: Option<Id>,
+    ) -> StoreResult<Vec<(CooperationCondition, LocalizedText)>> {
+        let mut c = Conditions::default();
+        c.raw("c.sending_institution_id IS NOT NULL");
+        if let Some(i) = from {
+            c.add("c.sending_institution_id = ?", Arg::Int(i));
+        }
+        let sql = format!(
+            "SELECT c.id, c.agreement_id FROM cooperation_conditions c{} ORDER BY c.id",
+            c.where_sql()
+        );
+        let rows = query::bind_all(sqlx::query(&sql), &c.args)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let (id, agreement): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+            let condition = self.agreement_condition(agreement, id).await?;
+            let title = self.agreement(agreement).await?.draft.title;
+            out.push((condition, title));
+        }
+        Ok(out)
+    }
+
+    /// Records someone a partner nominates to come to us: their person record (at the sending
+    /// institution) and the incoming stay, in status `nominated`, in one transaction. `from`
+    /// (a partner contact's institution) must be the place's sending partner, else `NotFound`.
+    pub async fn nominate_incoming(
+        &self,
+        actor: &Actor,
+        condition_id: Id,
+        person: &PersonDraft,
+        input: &IncomingInput,
+        from: Option<Id>,
+    ) -> StoreResult<Mobility> {
+        let agreement_id: i64 =
+            sqlx::query("SELECT agreement_id FROM cooperation_conditions WHERE id = $1")
+                .bind(condition_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| invalid("condition_id", "not-found"))?
+                .try_get(0)?;
+        let condition = self.agreement_condition(agreement_id, condition_id).await?;
+        let sender = nomination::sending_partner(&condition);
+        if from.is_some() && sender != from {
+            return Err(invalid("condition_id", "not-found"));
+        }
+        let agreement = self.agreement(agreement_id).await?;
+        let mut person = person.clone();
+        person.institution_id = sender;
+        person.org_unit_id = None;
+        let person = person.validate().map_err(StoreError::Invalid)?;
+        // Checked before anything is written: the person is only stored with their stay.
+        let draft = nomination::incoming_stay(0, &condition, &agreement, input)
+            .map_err(StoreError::Invalid)?;
+        let mut tx = self.write().await?;
+        let created = crate::people::TABLE
+            .insert(&mut tx, actor, crate::people::write_args(&person))
+            .await?;
+        let draft = MobilityDraft {
+            person_id: created.id,
+            ..draft
+        };
+        let stay = insert_in(&mut tx, actor, &draft, MobilityStatus::Nominated, None).await?;
         tx.commit().await?;
         Ok(stay)
     }

@@ -1116,3 +1116,6 @@ letter-print = Print this page (Ctrl+P) for a paper copy: the menus are left out
 error-not-allocated = only allocated applications are nominated
 error-no-institution = the person has no home institution
 error-no-partner = the place names no partner institution
+incoming-title = Nominate an incoming student or staff member
+incoming-hint = Choose the place under your agreement, give the person's name and the planned dates: the stay is recorded as nominated, with its checklist, and the office sees it at once.
+incoming-no-places = No place takes incoming nominations from your institution yet: the agreement's conditions must name your institution as the sending one.

@@ -1103,3 +1103,6 @@ letter-print = 打印本页（Ctrl+P）即可获得纸质版，菜单不会打�
 error-not-allocated = 只有已分配名额的申请才能提名
 error-no-institution = 该人员没有所属院校
 error-no-partner = 该名额未注明接收方院校
+incoming-title = 提名来华（接收）学生或教职工
+incoming-hint = 请选择协议下的名额，填写人员姓名和计划日期：交流记录将以“已提名”状态创建并附事项清单，国际处即时可见。
+incoming-no-places = 贵校暂无可用于来华提名的名额：协议条款须注明贵校为派出方。

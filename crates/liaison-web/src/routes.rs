@@ -1392,6 +1392,18 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         route(
             "GET",
+            "/mobilities/incoming",
+            Signed(Action::NominateIncoming),
+            get(html::nominations::incoming_form),
+        ),
+        route(
+            "POST",
+            "/mobilities/incoming",
+            Signed(Action::NominateIncoming),
+            post(html::nominations::nominate_incoming),
+        ),
+        route(
+            "GET",
             "/mobilities/overdue",
             Signed(Action::EditMobilities),
             get(html::checklists::overdue),

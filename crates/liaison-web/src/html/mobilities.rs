@@ -183,7 +183,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
     let body = html! {
         div.title-row {
             h1 { (title) }
-            @if may_edit(&ctx) { a.button href="/mobilities/new" { (ctx.t("mobility-new")) } }
+            div.actions {
+                @if may_edit(&ctx) { a.button href="/mobilities/new" { (ctx.t("mobility-new")) } }
+                @if ctx.user.as_ref().is_some_and(|u| access::allows(u.role, Action::NominateIncoming)) {
+                    " " a.button.secondary href="/mobilities/incoming" { (ctx.t("incoming-title")) }
+                }
+            }
         }
         @if !student {
             p {

@@ -492,3 +492,166 @@ pub async fn letter(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     };
     super::page(&ctx, &title, body)
 }
+
+/// The sending partner a caller may nominate for: a partner contact's own institution; the
+/// office any (`None`).
+fn nominating_for(ctx: &Ctx) -> Result<Option<Id>, ()> {
+    let u = ctx.user();
+    match (u.role, &u.scope) {
+        (Role::Partner, Scope::Institution(i)) => Ok(Some(*i)),
+        // A contact not yet linked to an institution: no place is theirs (an empty form).
+        (Role::Partner, _) => Ok(Some(0)),
+        _ => Ok(None),
+    }
+}
+
+async fn incoming_form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    values: &FormData,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> Response {
+    let Ok(from) = nominating_for(ctx) else {
+        return super::error_page(ctx, StatusCode::FORBIDDEN, "page-forbidden");
+    };
+    let places = match state.db.incoming_places(from).await {
+        Ok(p) => p,
+        Err(e) => return store_error_page(ctx, e),
+    };
+    let zh = ctx.lang.is_chinese();
+    let options: Vec<(String, String)> = places
+        .iter()
+        .map(|(c, title)| {
+            (
+                c.id.to_string(),
+                format!(
+                    "{} · {}",
+                    title.display(zh),
+                    ctx.t(&c.draft.mobility_type.message_key())
+                ),
+            )
+        })
+        .collect();
+    let levels: Vec<(String, String)> = StudyLevel::ALL
+        .iter()
+        .map(|l| (l.as_str().to_string(), ctx.t(&l.message_key())))
+        .collect();
+    let f = Form {
+        ctx,
+        values,
+        errors,
+    };
+    let title = ctx.t("incoming-title");
+    let body = html! {
+        p.breadcrumb { a href="/mobilities" { (ctx.t(if from.is_some() { "nav-mobilities" } else { "mobilities-title" })) } }
+        h1 { (title) }
+        p { (ctx.t("incoming-hint")) }
+        @if places.is_empty() {
+            div.empty { p { (ctx.t("incoming-no-places")) } }
+        } @else {
+            (f.summary())
+            form.record method="post" action="/mobilities/incoming" novalidate {
+                (csrf_input(ctx))
+                (f.select("condition_id", "nominations-place", &options, None))
+                (f.localized("name", "mobility-person", true, false))
+                (f.input("emails.0", "field-emails", "email", false))
+                (f.select("level", "field-level", &levels, Some("mobility-level-none")))
+                (f.input("academic_year", "field-academic-year", "text", true))
+                (f.input("planned_start", "field-planned-start", "date", true))
+                (f.input("planned_end", "field-planned-end", "date", true))
+                div.actions {
+                    button type="submit" { (ctx.t("nominations-nominate")) }
+                    " " a.button.secondary href="/mobilities" { (ctx.t("cancel")) }
+                }
+            }
+        }
+    };
+    super::html_response(status, super::layout(ctx, &title, body))
+}
+
+/// `GET /mobilities/incoming`: a partner contact (or the office) nominates someone to come to us.
+pub async fn incoming_form(State(state): State<AppState>, ctx: Ctx) -> Response {
+    incoming_form_page(
+        &state,
+        &ctx,
+        &FormData::default(),
+        &FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /mobilities/incoming`: the person and their incoming stay, nominated.
+pub async fn nominate_incoming(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let Ok(from) = nominating_for(&ctx) else {
+        return super::error_page(&ctx, StatusCode::FORBIDDEN, "page-forbidden");
+    };
+    let values = FormData::parse(&body);
+    let mut errors = FieldErrors::default();
+    let condition = values.id("condition_id", "condition_id", &mut errors);
+    if condition.is_none() && errors.is_empty() {
+        errors.push("condition_id", "required");
+    }
+    let date = |name: &str, errors: &mut FieldErrors| match iso_date::parse(values.get(name)) {
+        Some(d) => Some(d),
+        None => {
+            errors.push(
+                name,
+                if values.get(name).is_empty() {
+                    "required"
+                } else {
+                    "invalid-date"
+                },
+            );
+            None
+        }
+    };
+    let start = date("planned_start", &mut errors);
+    let end = date("planned_end", &mut errors);
+    let person = liaison_domain::PersonDraft {
+        name: values.localized("name"),
+        title: LocalizedText::default(),
+        institution_id: None,
+        org_unit_id: None,
+        emails: values.opt("emails_0").into_iter().collect(),
+        phones: Vec::new(),
+        languages: Vec::new(),
+    };
+    let (Some(condition), Some(planned_start), Some(planned_end), true) =
+        (condition, start, end, errors.is_empty())
+    else {
+        return incoming_form_page(
+            &state,
+            &ctx,
+            &values,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let input = liaison_domain::nomination::IncomingInput {
+        academic_year: values.get("academic_year").trim().to_string(),
+        planned_start,
+        planned_end,
+        level: values.opt("level").and_then(|l| StudyLevel::parse(&l)),
+    };
+    match state
+        .db
+        .nominate_incoming(&actor(&ctx), condition, &person, &input, from)
+        .await
+    {
+        Ok(m) => redirect_with_flash(&ctx, &format!("/mobilities/{}", m.id), "flash-nominated"),
+        Err(StoreError::Invalid(errors)) => {
+            incoming_form_page(
+                &state,
+                &ctx,
+                &values,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => store_error_page(&ctx, e),
+    }
+}

@@ -24,6 +24,7 @@ struct World {
     home: String,
     host: String,
     other: String,
+    agreement: String,
     /// Two allocated applications (Alice, Bob) to the host's place.
     alice: Value,
     bob: Value,
@@ -134,6 +135,7 @@ async fn world(app: &TestApp) -> World {
         home: inst[0].clone(),
         host: inst[1].clone(),
         other: inst[2].clone(),
+        agreement: id(&agreement),
         alice,
         bob,
     }
@@ -345,6 +347,139 @@ async fn staff_nominate_and_the_host_answers() {
     let mut student = app.browser(Role::Student).await;
     assert_eq!(
         student.get("/nominations").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_partner_nominates_someone_to_come_to_us() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    // The agreement's place for IUKL's students coming to us.
+    let place = created(
+        &app,
+        &w.staff,
+        &format!("/api/v1/agreements/{}/conditions", w.agreement),
+        json!({"mobility_type": "student_studies", "sending_institution_id": w.host,
+            "receiving_institution_id": w.home, "places_per_year": 2}),
+    )
+    .await;
+    let people_before = get(&app, &w.staff, "/api/v1/people").await["total"].clone();
+    let contact = app
+        .linked_user(Role::Partner, Some(w.host.parse().unwrap()), None)
+        .await;
+    let mut partner = app.browser_for(&contact).await;
+    let form = partner.get("/mobilities/incoming").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Student exchange with IUKL"));
+    // The outgoing place (sent by us) is not offered.
+    assert_eq!(
+        form.body.matches("<option value=").count(),
+        1 + 5,
+        "{}",
+        form.body
+    );
+
+    // Bad input: each field named, nothing stored.
+    let place_id = id(&place);
+    let r = partner
+        .post(
+            "/mobilities/incoming",
+            &[
+                ("condition_id", &place_id),
+                ("name_en", ""),
+                ("academic_year", "2026/2027"),
+                ("planned_start", "2026-13-01"),
+                ("planned_end", "2027-01-31"),
+                ("level", "master"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#planned_start\""), "{}", r.body);
+    let r = partner
+        .post(
+            "/mobilities/incoming",
+            &[
+                ("condition_id", &place_id),
+                ("name_en", ""),
+                ("academic_year", "2026/2027"),
+                ("planned_start", "2026-09-01"),
+                ("planned_end", "2027-01-31"),
+                ("level", "master"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#name\""), "{}", r.body);
+    assert_eq!(
+        get(&app, &w.staff, "/api/v1/people").await["total"],
+        people_before
+    );
+    assert_eq!(get(&app, &w.staff, "/api/v1/mobilities").await["total"], 0);
+
+    // Nominated: the person at IUKL, the stay from IUKL to us.
+    let r = partner
+        .post(
+            "/mobilities/incoming",
+            &[
+                ("condition_id", &place_id),
+                ("name_en", "Nur Aisyah binti Ahmad"),
+                ("emails_0", "aisyah@iukl.example.edu.my"),
+                ("academic_year", "2026/2027"),
+                ("planned_start", "2026-09-01"),
+                ("planned_end", "2027-01-31"),
+                ("level", "master"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let stay = get(&app, &w.staff, &format!("/api/v1{}", r.location())).await;
+    assert_eq!(stay["direction"], "incoming");
+    assert_eq!(stay["status"], "nominated");
+    assert_eq!(stay["home_institution_id"], json!(w.host));
+    assert_eq!(stay["host_institution_id"], json!(w.home));
+    assert_eq!(stay["level"], "master");
+    let person = get(
+        &app,
+        &w.staff,
+        &format!("/api/v1/people/{}", stay["person_id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(person["institution_id"], json!(w.host));
+    let list = partner.get("/mobilities").await;
+    assert!(list.body.contains("Nur Aisyah binti Ahmad"));
+
+    // Another partner has no such place and cannot use IUKL's.
+    let stranger = app
+        .linked_user(Role::Partner, Some(w.other.parse().unwrap()), None)
+        .await;
+    let mut stranger = app.browser_for(&stranger).await;
+    let form = stranger.get("/mobilities/incoming?lang=zh-CN").await;
+    assert!(
+        form.body.contains("暂无可用于来华提名的名额"),
+        "{}",
+        form.body
+    );
+    let r = stranger
+        .post(
+            "/mobilities/incoming",
+            &[
+                ("condition_id", &place_id),
+                ("name_en", "Someone Else"),
+                ("academic_year", "2026/2027"),
+                ("planned_start", "2026-09-01"),
+                ("planned_end", "2027-01-31"),
+                ("level", "master"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(get(&app, &w.staff, "/api/v1/mobilities").await["total"], 1);
+    // Students do not nominate.
+    let mut student = app.browser(Role::Student).await;
+    assert_eq!(
+        student.get("/mobilities/incoming").await.status,
         StatusCode::FORBIDDEN
     );
 }

@@ -59,6 +59,7 @@ fn expected_roles(action: Action) -> &'static [Role] {
         Action::TickChecklist => &[Admin, Staff, Coordinator, Student],
         Action::ManageChecklists => &[Admin, Staff],
         Action::AnswerNominations => &[Admin, Staff, Partner],
+        Action::NominateIncoming => &[Admin, Staff, Partner],
         Action::ViewReports => &[Admin, Staff, Coordinator],
     }
 }
