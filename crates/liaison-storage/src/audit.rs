@@ -110,7 +110,14 @@ pub(crate) async fn record<T: Serialize>(
     before: Option<&T>,
     after: Option<&T>,
 ) -> StoreResult<()> {
-    let json = |v: Option<&T>| v.map(|v| serde_json::to_string(v).expect("records serialise"));
+    let json = |v: Option<&T>| {
+        v.map(|v| {
+            let value = serde_json::to_value(v).expect("records serialise");
+            // The API promises an object (or null) on each side of an entry: catch a list in tests.
+            debug_assert!(value.is_object(), "audit {entity}: before/after must be an object");
+            value.to_string()
+        })
+    };
     sqlx::query(
         "INSERT INTO audit_log (at, actor_user_id, actor, action, entity, entity_id, before_json, after_json) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

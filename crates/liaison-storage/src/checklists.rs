@@ -188,7 +188,8 @@ pub(crate) async fn add_checklist(
         "checklist",
         mobility_id,
         None,
-        Some(&created),
+        // The audit contract wants an object per entry; a checklist is a list of items.
+        Some(&serde_json::json!({ "items": created })),
     )
     .await
 }
