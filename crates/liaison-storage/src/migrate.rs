@@ -86,6 +86,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_institution_json.sql"),
         postgres: include_str!("../migrations/postgres/0012_institution_json.sql"),
     },
+    Migration {
+        version: 14,
+        name: "report_counts",
+        sqlite: include_str!("../migrations/sqlite/0014_report_counts.sql"),
+        postgres: include_str!("../migrations/postgres/0014_report_counts.sql"),
+    },
 ];
 
 pub const MIGRATION_COUNT: usize = MIGRATIONS.len();

@@ -1,7 +1,7 @@
 //! The leadership report page (issue 8): outgoing and incoming students and staff per year with
 //! the change on the year before and on the first year, by country on a world map, by partner,
-//! by unit, by agreement type and by region, narrowed by years, unit, direction, group and study
-//! level. Every chart has its numbers in a table and as a CSV or XLSX download
+//! by unit, by agreement type and by region, narrowed by years, unit, direction, group, study
+//! level and the partner's region tag. Every chart has its numbers in a table and as a CSV or XLSX download
 //! (`/reports/data?chart=…&format=…` with the same filters).
 
 use std::collections::BTreeMap;
@@ -73,6 +73,10 @@ fn filter_of(raw: Option<&str>) -> (ReportFilter, FormData, FieldErrors, Vec<(St
             "level" => match StudyLevel::parse(&v) {
                 Some(l) => f.level = Some(l),
                 None => errors.push("level", "invalid-choice"),
+            },
+            "region" => match RegionTag::parse(&v) {
+                Some(r) => f.region = Some(r),
+                None => errors.push("region", "invalid-choice"),
             },
             _ => {
                 rest.push((k.into_owned(), v.clone()));
@@ -403,6 +407,10 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
         .iter()
         .map(|l| (l.as_str().to_string(), ctx.t(&l.message_key())))
         .collect();
+    let regions: Vec<(String, String)> = RegionTag::ALL
+        .iter()
+        .map(|r| (r.as_str().to_string(), ctx.t(&r.message_key())))
+        .collect();
     let zh = ctx.lang.is_chinese();
     let title = ctx.t("reports-title");
     let series = |d: MobilityDirection, g: Group, class: &'static str| Series {
@@ -455,6 +463,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
             (form.select("direction", "report-direction", &directions, Some("filter-any")))
             (form.select("group", "report-group", &groups, Some("filter-any")))
             (form.select("level", "field-study-level", &levels, Some("filter-any")))
+            (form.select("region", "report-region", &regions, Some("filter-any")))
             div.actions { button type="submit" { (ctx.t("report-apply")) } }
         }
         @if report.total == 0 { p.empty { (ctx.t("report-empty")) } }
