@@ -75,7 +75,13 @@ async fn the_report_tells_the_demo_story_in_both_languages() {
     let zh = b.get(&format!("/reports?{query}&lang=zh-CN")).await;
     assert_eq!(zh.status, StatusCode::OK);
     assert!(!zh.body.contains('⟦'), "every string translated");
-    assert!(zh.body.contains("2024 年派出本科生"), "{}", zh.body);
+    assert!(
+        zh.body.contains(&format!(
+            "2024 年派出本科生 {count} 人，较 2019 年+{pct}%。"
+        )),
+        "the same story in Chinese: {}",
+        zh.body
+    );
     let all = b.get("/reports?lang=en").await;
     assert_eq!(all.status, StatusCode::OK);
     assert!(!all.body.contains('⟦'));
@@ -128,6 +134,10 @@ async fn the_report_tells_the_demo_story_in_both_languages() {
         assert!(home.body.contains(line), "{line}");
     }
     assert!(home.body.contains("href=\"/reports\""));
+    let home = b.get("/?lang=zh-CN").await;
+    for line in ["年派出师生 ", "年来华（接收）师生 "] {
+        assert!(home.body.contains(line), "{line}: {}", home.body);
+    }
 
     // A year that is not a number is named, and the page still shows the default years.
     let bad = b.get("/reports?from=soon").await;
