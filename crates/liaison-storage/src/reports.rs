@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use liaison_domain::agreement::StudyLevel;
+use liaison_domain::agreement::{MobilityType, StudyLevel};
 use liaison_domain::mobility::MobilityDirection;
 use liaison_domain::{Id, RegionTag, Scope};
 use sqlx::Row;
@@ -58,6 +58,8 @@ pub struct ReportFilter {
     pub direction: Option<MobilityDirection>,
     pub group: Option<Group>,
     pub level: Option<StudyLevel>,
+    /// One of the four mobility types (narrower than `group`).
+    pub mobility_type: Option<MobilityType>,
     /// Partners carrying this region tag.
     pub region: Option<RegionTag>,
 }
@@ -215,6 +217,9 @@ fn conditions(source: Source, scope: &Scope, f: &ReportFilter) -> Conditions {
     }
     if let Some(l) = f.level {
         c.add("level = ?", Arg::Text(l.as_str().into()));
+    }
+    if let Some(t) = f.mobility_type {
+        c.add("mobility_type = ?", Arg::Text(t.as_str().into()));
     }
     if let Some(tag) = f.region {
         c.add(

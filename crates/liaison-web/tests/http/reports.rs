@@ -192,6 +192,14 @@ fn filters(units: &[i64]) -> Vec<(liaison_domain::Scope, liaison_storage::Report
                 ..years.clone()
             },
         ),
+        (
+            Scope::All,
+            ReportFilter {
+                mobility_type: Some(liaison_domain::agreement::MobilityType::StaffTeaching),
+                region: Some(RegionTag::Sco),
+                ..years.clone()
+            },
+        ),
         (Scope::Units(units.to_vec()), years.clone()),
     ];
     for region in RegionTag::ALL {
@@ -555,4 +563,65 @@ async fn the_region_filter_narrows_every_chart_and_its_downloads_in_both_languag
         .get("/reports/data?chart=years&format=csv&region=atlantis")
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+/// The total of a year chart's CSV (the "Total" column summed over the years).
+fn years_total(csv: &str) -> i64 {
+    csv.lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(5).unwrap().parse::<i64>().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn the_type_filter_splits_the_groups_in_both_languages() {
+    let app = TestApp::with_demo().await;
+    let mut b = app.browser(Role::Staff).await;
+    let years = |q: &str| format!("/reports/data?chart=years&format=csv&from=2019&to=2026&{q}");
+    let mut staff = 0;
+    for kind in ["staff_teaching", "staff_training"] {
+        let r = b.get(&years(&format!("type={kind}"))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // No student in the student columns (outgoing and incoming students: columns 1 and 3).
+        for line in r.body.lines().skip(1) {
+            let cells: Vec<&str> = line.split(',').collect();
+            assert_eq!((cells[1], cells[3]), ("0", "0"), "{kind}: {line}");
+        }
+        staff += years_total(&r.body);
+    }
+    let group = b.get(&years("group=staff")).await;
+    assert!(staff > 0);
+    assert_eq!(
+        staff,
+        years_total(&group.body),
+        "the two staff types make the staff"
+    );
+    let studies = years_total(&b.get(&years("type=student_studies")).await.body);
+    let traineeships = years_total(&b.get(&years("type=student_traineeship")).await.body);
+    let students = years_total(&b.get(&years("group=students")).await.body);
+    assert_eq!(studies + traineeships, students);
+
+    let page = b
+        .get("/reports?from=2019&to=2026&direction=incoming&type=staff_teaching&lang=en")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(
+        "<option value=\"staff_teaching\" selected>Staff mobility for teaching</option>"
+    ));
+    assert!(
+        page.body.contains("incoming staff in 2026"),
+        "{}",
+        page.body
+    );
+    let zh = b
+        .get("/reports?from=2019&to=2026&type=staff_teaching&lang=zh-CN")
+        .await;
+    assert_eq!(zh.status, StatusCode::OK);
+    assert!(!zh.body.contains('⟦'), "every string translated");
+    assert!(zh
+        .body
+        .contains("<option value=\"staff_teaching\" selected>"));
+    let bad = b.get("/reports?type=sabbatical").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("href=\"#type\""), "{}", bad.body);
 }
