@@ -6,9 +6,11 @@
 //! restore can insert them in order with every constraint checked. The format does not depend on
 //! the engine: a SQLite snapshot restores into PostgreSQL and back.
 //!
-//! Left out: `schema_migrations` (the restore migrates the target itself) and SQLite's FTS index
-//! tables (their triggers rebuild them as rows go in). Rows that migrations ship (the default
-//! checklist templates) are replaced by the snapshot's.
+//! Left out: `schema_migrations` (the restore migrates the target itself), SQLite's FTS index
+//! tables, and the report's summary tables ([`DERIVED_TABLES`]): triggers rebuild them as rows go
+//! in (or the migration that creates them fills them from the restored rows), so restoring them
+//! too would count every stay twice. Rows that migrations ship (the default checklist templates)
+//! are replaced by the snapshot's.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -68,6 +70,10 @@ impl From<sqlx::Error> for BackupError {
     }
 }
 
+/// Tables derived from others by triggers: neither backed up nor restored.
+pub(crate) const DERIVED_TABLES: &[&str] =
+    &["mobility_counts_by_unit", "mobility_counts_by_partner"];
+
 fn kind_of(declared: &str) -> Kind {
     let t = declared.to_ascii_lowercase();
     if t.contains("int") {
@@ -110,9 +116,10 @@ async fn tables(backend: Backend, tx: &mut Transaction<'static, Any>) -> StoreRe
                 .collect();
             for (name, _) in &all {
                 // An FTS table and its shadow tables (`x_search`, `x_search_data`, …).
-                if virtual_tables
-                    .iter()
-                    .any(|v| name == *v || name.starts_with(&format!("{v}_")))
+                if DERIVED_TABLES.contains(&name.as_str())
+                    || virtual_tables
+                        .iter()
+                        .any(|v| name == *v || name.starts_with(&format!("{v}_")))
                 {
                     continue;
                 }
@@ -169,7 +176,10 @@ async fn tables(backend: Backend, tx: &mut Transaction<'static, Any>) -> StoreRe
                     .or_default()
                     .push((r.try_get(1)?, r.try_get(2)?));
             }
-            for name in &names {
+            for name in names
+                .iter()
+                .filter(|n| !DERIVED_TABLES.contains(&n.as_str()))
+            {
                 let columns = sqlx::query(
                     "SELECT column_name::text, data_type::text FROM information_schema.columns \
                      WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",

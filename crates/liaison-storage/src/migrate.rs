@@ -87,6 +87,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0012_institution_json.sql"),
     },
     Migration {
+        version: 14,
+        name: "report_counts",
+        sqlite: include_str!("../migrations/sqlite/0014_report_counts.sql"),
+        postgres: include_str!("../migrations/postgres/0014_report_counts.sql"),
+    },
+    Migration {
         version: 17,
         name: "checklists",
         sqlite: include_str!("../migrations/sqlite/0017_checklists.sql"),

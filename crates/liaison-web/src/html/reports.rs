@@ -1,7 +1,7 @@
 //! The leadership report page (issue 8): outgoing and incoming students and staff per year with
 //! the change on the year before and on the first year, by country on a world map, by partner,
-//! by unit, by agreement type and by region, narrowed by years, unit, direction, group and study
-//! level. Every chart has its numbers in a table and as a CSV or XLSX download
+//! by unit, by agreement type and by region, narrowed by years, unit, direction, group, mobility
+//! type, study level and the partner's region tag. Every chart has its numbers in a table and as a CSV or XLSX download
 //! (`/reports/data?chart=…&format=…` with the same filters).
 
 use std::collections::BTreeMap;
@@ -17,7 +17,7 @@ use super::{Form, FormData};
 use crate::auth::Ctx;
 use crate::charts::{self, Series};
 use crate::AppState;
-use liaison_domain::agreement::StudyLevel;
+use liaison_domain::agreement::{MobilityType, StudyLevel};
 use liaison_domain::mobility::MobilityDirection;
 use liaison_domain::{AgreementKind, CountryCode, FieldErrors, Id, RegionTag};
 use liaison_storage::{Group, NamedTable, Report, ReportFilter};
@@ -73,6 +73,14 @@ fn filter_of(raw: Option<&str>) -> (ReportFilter, FormData, FieldErrors, Vec<(St
             "level" => match StudyLevel::parse(&v) {
                 Some(l) => f.level = Some(l),
                 None => errors.push("level", "invalid-choice"),
+            },
+            "type" => match MobilityType::parse(&v) {
+                Some(t) => f.mobility_type = Some(t),
+                None => errors.push("type", "invalid-choice"),
+            },
+            "region" => match RegionTag::parse(&v) {
+                Some(r) => f.region = Some(r),
+                None => errors.push("region", "invalid-choice"),
             },
             _ => {
                 rest.push((k.into_owned(), v.clone()));
@@ -281,7 +289,15 @@ fn headline(ctx: &Ctx, f: &ReportFilter, report: &Report) -> String {
             .map(|c| c.count)
             .sum()
     };
-    let who = match (f.group, f.level) {
+    // A mobility type names its group.
+    let group = f.group.or(f.mobility_type.map(|t| {
+        if t.as_str().starts_with("student") {
+            Group::Students
+        } else {
+            Group::Staff
+        }
+    }));
+    let who = match (group, f.level) {
         (Some(Group::Staff), _) => "staff",
         (_, Some(StudyLevel::Bachelor)) => "undergraduates",
         (_, Some(_)) | (Some(Group::Students), None) => "students",
@@ -403,6 +419,14 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
         .iter()
         .map(|l| (l.as_str().to_string(), ctx.t(&l.message_key())))
         .collect();
+    let types: Vec<(String, String)> = MobilityType::ALL
+        .iter()
+        .map(|t| (t.as_str().to_string(), ctx.t(&t.message_key())))
+        .collect();
+    let regions: Vec<(String, String)> = RegionTag::ALL
+        .iter()
+        .map(|r| (r.as_str().to_string(), ctx.t(&r.message_key())))
+        .collect();
     let zh = ctx.lang.is_chinese();
     let title = ctx.t("reports-title");
     let series = |d: MobilityDirection, g: Group, class: &'static str| Series {
@@ -454,7 +478,9 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
             (form.select("unit", "report-unit", &unit_options, Some("filter-any")))
             (form.select("direction", "report-direction", &directions, Some("filter-any")))
             (form.select("group", "report-group", &groups, Some("filter-any")))
+            (form.select("type", "field-mobility-type", &types, Some("filter-any")))
             (form.select("level", "field-study-level", &levels, Some("filter-any")))
+            (form.select("region", "report-region", &regions, Some("filter-any")))
             div.actions { button type="submit" { (ctx.t("report-apply")) } }
         }
         @if report.total == 0 { p.empty { (ctx.t("report-empty")) } }
