@@ -8,7 +8,10 @@ use crate::query::Arg;
 use crate::table::{HasId, Table, Tx, Versioned};
 use crate::{Actor, Backend, Db, StoreError, StoreResult};
 use liaison_domain::{
-    Id, Institution, InstitutionDraft, OrgUnit, OrgUnitDraft, Person, PersonDraft,
+    agreement, mobility, Agreement, AgreementDraft, AgreementStatus, ConditionDraft,
+    CooperationCondition, Event, EventDraft, FieldError, FieldErrors, Id, Institution,
+    InstitutionDraft, Mobility, MobilityDraft, MobilityStatus, OrgUnit, OrgUnitDraft, Person,
+    PersonDraft,
 };
 
 /// One row of an import: the record's id if the file names one, and its validated draft.
@@ -70,6 +73,61 @@ async fn upsert<T: Versioned + HasId>(
     }
     table.insert_as(tx, actor, id, values).await?;
     Ok(Written::Created)
+}
+
+/// The record a row's id names, locked, if it exists.
+async fn existing<T: Versioned>(
+    db: &Db,
+    tx: &mut Tx,
+    table: &Table<T>,
+    id: Option<Id>,
+) -> StoreResult<Option<T>> {
+    match id {
+        None => Ok(None),
+        Some(id) => match table.lock(db, tx, id).await {
+            Ok(t) => Ok(Some(t)),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+fn invalid(field: &str, code: &'static str) -> StoreError {
+    StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)))
+}
+
+async fn exists(tx: &mut Tx, table: &str, id: Id) -> StoreResult<bool> {
+    let sql = format!("SELECT id FROM {table} WHERE id = $1");
+    Ok(sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some())
+}
+
+/// An agreement row: the draft plus what the operations set (status, the renewed agreement).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgreementImport {
+    pub draft: AgreementDraft,
+    pub status: AgreementStatus,
+    pub previous_id: Option<Id>,
+}
+
+/// A cooperation condition row with the agreement it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionImport {
+    pub agreement_id: Id,
+    pub draft: ConditionDraft,
+}
+
+/// A mobility row: the draft, its status and its confirmations (taken from the file when given,
+/// else dated from the actual dates as for records created under way).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MobilityImport {
+    pub draft: MobilityDraft,
+    pub status: MobilityStatus,
+    pub arrival_confirmed_at: Option<String>,
+    pub return_confirmed_at: Option<String>,
 }
 
 impl ImportOutcome {
@@ -179,6 +237,255 @@ impl Db {
         }
         self.finish(tx, "people", commit).await?;
         Ok(outcome)
+    }
+
+    /// Imports agreements in one transaction. A new record takes the file's status as it is (the
+    /// office's history); an existing one may only move along the lifecycle
+    /// (`status-not-allowed`). A renewal (`previous_id`) must name an existing agreement or one
+    /// earlier in the file.
+    pub async fn import_agreements(
+        &self,
+        actor: &Actor,
+        rows: &[ImportRow<AgreementImport>],
+        commit: bool,
+    ) -> Result<ImportOutcome, ImportFailure> {
+        let table = &crate::agreements::TABLE;
+        let mut tx = self.write().await?;
+        let mut outcome = ImportOutcome::default();
+        for (index, row) in rows.iter().enumerate() {
+            let written = async {
+                let r = &row.draft;
+                crate::agreements::check_references(&mut tx, &r.draft).await?;
+                if let Some(prev) = r.previous_id {
+                    if !exists(&mut tx, "agreements", prev).await? {
+                        return Err(invalid("previous_id", "not-found"));
+                    }
+                }
+                let before: Option<Agreement> = existing(self, &mut tx, table, row.id).await?;
+                let written = match before {
+                    Some(b)
+                        if b.draft == r.draft
+                            && b.status == r.status
+                            && b.previous_id == r.previous_id =>
+                    {
+                        return Ok(Written::Unchanged)
+                    }
+                    Some(b) => {
+                        if b.status != r.status && agreement::transition(b.status, r.status).is_err()
+                        {
+                            return Err(invalid("status", "status-not-allowed"));
+                        }
+                        crate::agreements::check_conditions_still_fit(&mut tx, b.id, &r.draft)
+                            .await?;
+                        let reminded = if b.draft.end_on == r.draft.end_on {
+                            b.reminded_at.clone()
+                        } else {
+                            None
+                        };
+                        let values = crate::agreements::write_args(
+                            &r.draft,
+                            r.status,
+                            r.previous_id,
+                            reminded,
+                        );
+                        let after = table.update(&mut tx, actor, &b, values).await?;
+                        crate::agreements::write_index(&mut tx, &after).await?;
+                        Written::Updated
+                    }
+                    None => {
+                        let values =
+                            crate::agreements::write_args(&r.draft, r.status, r.previous_id, None);
+                        let created = table.insert_as(&mut tx, actor, row.id, values).await?;
+                        crate::agreements::write_index(&mut tx, &created).await?;
+                        Written::Created
+                    }
+                };
+                Ok(written)
+            }
+            .await
+            .map_err(|error| ImportFailure { index, error })?;
+            outcome.count(written);
+        }
+        self.finish(tx, "agreements", commit).await?;
+        Ok(outcome)
+    }
+
+    /// Imports cooperation conditions in one transaction; each names its agreement, and its
+    /// sending and receiving institutions must be parties to it.
+    pub async fn import_conditions(
+        &self,
+        actor: &Actor,
+        rows: &[ImportRow<ConditionImport>],
+        commit: bool,
+    ) -> Result<ImportOutcome, ImportFailure> {
+        let table = &crate::agreements::CONDITIONS;
+        let mut tx = self.write().await?;
+        let mut outcome = ImportOutcome::default();
+        for (index, row) in rows.iter().enumerate() {
+            let written = async {
+                let r = &row.draft;
+                let parent = match crate::agreements::TABLE
+                    .lock(self, &mut tx, r.agreement_id)
+                    .await
+                {
+                    Ok(p) => p,
+                    Err(StoreError::NotFound) => return Err(invalid("agreement_id", "not-found")),
+                    Err(e) => return Err(e),
+                };
+                crate::agreements::check_condition_parties(&parent.draft, &r.draft)?;
+                let same = |t: &CooperationCondition| {
+                    t.agreement_id == r.agreement_id && t.draft == r.draft
+                };
+                let values = crate::agreements::condition_args(r.agreement_id, &r.draft);
+                upsert(self, &mut tx, actor, table, row.id, same, values).await
+            }
+            .await
+            .map_err(|error| ImportFailure { index, error })?;
+            outcome.count(written);
+        }
+        self.finish(tx, "cooperation_conditions", commit).await?;
+        Ok(outcome)
+    }
+
+    /// Imports events in one transaction (participants, honours and agreements must exist).
+    pub async fn import_events(
+        &self,
+        actor: &Actor,
+        rows: &[ImportRow<EventDraft>],
+        commit: bool,
+    ) -> Result<ImportOutcome, ImportFailure> {
+        let table = &crate::events::TABLE;
+        let mut tx = self.write().await?;
+        let mut outcome = ImportOutcome::default();
+        for (index, row) in rows.iter().enumerate() {
+            let written = async {
+                let mut draft = row.draft.clone();
+                crate::events::resolve_references(&mut tx, &mut draft).await?;
+                let before: Option<Event> = existing(self, &mut tx, table, row.id).await?;
+                let values = crate::events::write_args(&draft);
+                let written = match before {
+                    Some(b) if b.draft == draft => return Ok(Written::Unchanged),
+                    Some(b) => {
+                        let after = table.update(&mut tx, actor, &b, values).await?;
+                        crate::events::write_index(&mut tx, &after).await?;
+                        Written::Updated
+                    }
+                    None => {
+                        let created = table.insert_as(&mut tx, actor, row.id, values).await?;
+                        crate::events::write_index(&mut tx, &created).await?;
+                        Written::Created
+                    }
+                };
+                Ok(written)
+            }
+            .await
+            .map_err(|error| ImportFailure { index, error })?;
+            outcome.count(written);
+        }
+        self.finish(tx, "events", commit).await?;
+        Ok(outcome)
+    }
+
+    /// Imports mobility records in one transaction. As for agreements, a new record takes the
+    /// file's status; an existing one may only move along the lifecycle.
+    pub async fn import_mobilities(
+        &self,
+        actor: &Actor,
+        rows: &[ImportRow<MobilityImport>],
+        commit: bool,
+    ) -> Result<ImportOutcome, ImportFailure> {
+        let table = &crate::mobilities::TABLE;
+        let mut tx = self.write().await?;
+        let mut outcome = ImportOutcome::default();
+        for (index, row) in rows.iter().enumerate() {
+            let written = async {
+                let r = &row.draft;
+                let search = crate::mobilities::check_references(&mut tx, &r.draft).await?;
+                let before: Option<Mobility> = existing(self, &mut tx, table, row.id).await?;
+                let initial = crate::mobilities::initial_confirmations(&r.draft, r.status);
+                let c = crate::mobilities::Confirmations {
+                    arrival: r.arrival_confirmed_at.clone().or(initial.arrival),
+                    ret: r.return_confirmed_at.clone().or(initial.ret),
+                };
+                let written = match before {
+                    Some(b)
+                        if b.draft == r.draft
+                            && b.status == r.status
+                            && b.arrival_confirmed_at == c.arrival
+                            && b.return_confirmed_at == c.ret =>
+                    {
+                        return Ok(Written::Unchanged)
+                    }
+                    Some(b) => {
+                        if b.status != r.status && mobility::transition(b.status, r.status).is_err()
+                        {
+                            return Err(invalid("status", "status-not-allowed"));
+                        }
+                        let values = crate::mobilities::args(&r.draft, r.status, &c, search);
+                        table.update(&mut tx, actor, &b, values).await?;
+                        Written::Updated
+                    }
+                    None => {
+                        let values = crate::mobilities::args(&r.draft, r.status, &c, search);
+                        table.insert_as(&mut tx, actor, row.id, values).await?;
+                        Written::Created
+                    }
+                };
+                Ok(written)
+            }
+            .await
+            .map_err(|error| ImportFailure { index, error })?;
+            outcome.count(written);
+        }
+        self.finish(tx, "mobilities", commit).await?;
+        Ok(outcome)
+    }
+
+    /// Every agreement, by id (for export).
+    pub async fn all_agreements(&self) -> StoreResult<Vec<Agreement>> {
+        self.all_of(&crate::agreements::TABLE).await
+    }
+
+    /// Every cooperation condition, by id (for export).
+    pub async fn all_conditions(&self) -> StoreResult<Vec<CooperationCondition>> {
+        self.all_of(&crate::agreements::CONDITIONS).await
+    }
+
+    /// The cooperation conditions of these agreements, by id (a filtered agreement list's).
+    pub async fn conditions_of_agreements(
+        &self,
+        ids: &[Id],
+    ) -> StoreResult<Vec<CooperationCondition>> {
+        let table = &crate::agreements::CONDITIONS;
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let mut c = crate::query::Conditions::default();
+            c.add_in("agreement_id", chunk);
+            let sql = format!(
+                "SELECT {} FROM {}{}",
+                table.columns,
+                table.name,
+                c.where_sql()
+            );
+            let rows = crate::query::bind_all(sqlx::query(&sql), &c.args)
+                .fetch_all(&self.pool)
+                .await?;
+            for row in &rows {
+                out.push((table.from_row)(row)?);
+            }
+        }
+        out.sort_by_key(|c: &CooperationCondition| c.id);
+        Ok(out)
+    }
+
+    /// Every event, by id (for export).
+    pub async fn all_events(&self) -> StoreResult<Vec<Event>> {
+        self.all_of(&crate::events::TABLE).await
+    }
+
+    /// Every mobility record, by id (for export).
+    pub async fn all_mobilities(&self) -> StoreResult<Vec<Mobility>> {
+        self.all_of(&crate::mobilities::TABLE).await
     }
 
     /// Every institution, by id (for export).

@@ -1049,3 +1049,10 @@ report-by-region-desc = A partner in several groupings (e.g. SCO and Belt and Ro
 home-reports-link = All figures, by country, partner, school and region
 report-map-no-data = none
 report-map-not-drawn = Too small to draw at this scale:
+
+## c8-import
+import-entity-agreements = Agreements
+import-entity-agreement-conditions = Cooperation conditions of agreements
+import-entity-events = Events and visits
+import-entity-mobilities = Mobility records
+export-conditions = Export the cooperation conditions of these agreements:

@@ -1036,3 +1036,10 @@ report-by-region-desc = 同时属于多个区域（如上合组织和“一带�
 home-reports-link = 查看全部数据：按国家、合作伙伴、院系和区域统计
 report-map-no-data = 无
 report-map-not-drawn = 因面积过小未在地图上显示：
+
+## c8-import
+import-entity-agreements = 协议
+import-entity-agreement-conditions = 协议的合作条款
+import-entity-events = 来访与活动
+import-entity-mobilities = 出国（境）交流记录
+export-conditions = 导出这些协议的合作条款：

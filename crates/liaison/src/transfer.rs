@@ -1,4 +1,5 @@
-//! `liaison export` and `liaison import` (C8): the directory as CSV or XLSX files;
+//! `liaison export` and `liaison import` (C8): the directory, agreements with their conditions,
+//! events and mobility records as CSV or XLSX files;
 //! `liaison backup` and `liaison restore`: everything, database and uploaded files.
 
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ use crate::{open_migrated, DbArgs, Failure};
 
 #[derive(Args)]
 pub struct ExportArgs {
-    /// institutions, org-units or people.
+    /// institutions, org-units, people, agreements, agreement-conditions, events or mobilities.
     #[arg(long)]
     entity: String,
     /// xlsx or csv.
@@ -25,7 +26,7 @@ pub struct ExportArgs {
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// institutions, org-units or people.
+    /// institutions, org-units, people, agreements, agreement-conditions, events or mobilities.
     #[arg(long)]
     entity: String,
     /// A CSV (UTF-8) or XLSX file, recognised by its content.
