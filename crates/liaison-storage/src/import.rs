@@ -75,6 +75,18 @@ async fn upsert<T: Versioned + HasId>(
     Ok(Written::Created)
 }
 
+/// Told how many rows have been written so far (every [`PROGRESS_EVERY`] rows and at the end).
+pub type Progress<'a> = dyn Fn(usize) + Sync + 'a;
+
+/// How often an import reports its progress, in rows.
+pub const PROGRESS_EVERY: usize = 500;
+
+fn tick(progress: &Progress<'_>, index: usize, total: usize) {
+    if (index + 1) % PROGRESS_EVERY == 0 || index + 1 == total {
+        progress(index + 1);
+    }
+}
+
 /// The record a row's id names, locked, if it exists.
 async fn existing<T: Versioned>(
     db: &Db,
@@ -170,6 +182,7 @@ impl Db {
         actor: &Actor,
         rows: &[ImportRow<InstitutionDraft>],
         commit: bool,
+        progress: &Progress<'_>,
     ) -> Result<ImportOutcome, ImportFailure> {
         let table = &crate::institutions::TABLE;
         let mut tx = self.write().await?;
@@ -184,6 +197,7 @@ impl Db {
             .await
             .map_err(|error| ImportFailure { index, error })?;
             outcome.count(written);
+            tick(progress, index, rows.len());
         }
         self.finish(tx, "institutions", commit).await?;
         Ok(outcome)
@@ -195,6 +209,7 @@ impl Db {
         actor: &Actor,
         rows: &[ImportRow<OrgUnitDraft>],
         commit: bool,
+        progress: &Progress<'_>,
     ) -> Result<ImportOutcome, ImportFailure> {
         let table = &crate::org_units::TABLE;
         let mut tx = self.write().await?;
@@ -209,6 +224,7 @@ impl Db {
             .await
             .map_err(|error| ImportFailure { index, error })?;
             outcome.count(written);
+            tick(progress, index, rows.len());
         }
         self.finish(tx, "org_units", commit).await?;
         Ok(outcome)
@@ -220,6 +236,7 @@ impl Db {
         actor: &Actor,
         rows: &[ImportRow<PersonDraft>],
         commit: bool,
+        progress: &Progress<'_>,
     ) -> Result<ImportOutcome, ImportFailure> {
         let table = &crate::people::TABLE;
         let mut tx = self.write().await?;
@@ -234,6 +251,7 @@ impl Db {
             .await
             .map_err(|error| ImportFailure { index, error })?;
             outcome.count(written);
+            tick(progress, index, rows.len());
         }
         self.finish(tx, "people", commit).await?;
         Ok(outcome)
@@ -248,6 +266,7 @@ impl Db {
         actor: &Actor,
         rows: &[ImportRow<AgreementImport>],
         commit: bool,
+        progress: &Progress<'_>,
     ) -> Result<ImportOutcome, ImportFailure> {
         let table = &crate::agreements::TABLE;
         let mut tx = self.write().await?;
@@ -305,6 +324,7 @@ impl Db {
             .await
             .map_err(|error| ImportFailure { index, error })?;
             outcome.count(written);
+            tick(progress, index, rows.len());
         }
         self.finish(tx, "agreements", commit).await?;
         Ok(outcome)
@@ -317,6 +337,7 @@ impl Db {
         actor: &Actor,
         rows: &[ImportRow<ConditionImport>],
         commit: bool,
+        progress: &Progress<'_>,
     ) -> Result<ImportOutcome, ImportFailure> {
         let table = &crate::agreements::CONDITIONS;
         let mut tx = self.write().await?;
@@ -342,6 +363,7 @@ impl Db {
             .await
             .map_err(|error| ImportFailure { index, error })?;
             outcome.count(written);
+            tick(progress, index, rows.len());
         }
         self.finish(tx, "cooperation_conditions", commit).await?;
         Ok(outcome)
@@ -353,6 +375,7 @@ impl Db {
         actor: &Actor,
         rows: &[ImportRow<EventDraft>],
         commit: bool,
+        progress: &Progress<'_>,
     ) -> Result<ImportOutcome, ImportFailure> {
         let table = &crate::events::TABLE;
         let mut tx = self.write().await?;
@@ -381,6 +404,7 @@ impl Db {
             .await
             .map_err(|error| ImportFailure { index, error })?;
             outcome.count(written);
+            tick(progress, index, rows.len());
         }
         self.finish(tx, "events", commit).await?;
         Ok(outcome)
@@ -393,6 +417,7 @@ impl Db {
         actor: &Actor,
         rows: &[ImportRow<MobilityImport>],
         commit: bool,
+        progress: &Progress<'_>,
     ) -> Result<ImportOutcome, ImportFailure> {
         let table = &crate::mobilities::TABLE;
         let mut tx = self.write().await?;
@@ -436,6 +461,7 @@ impl Db {
             .await
             .map_err(|error| ImportFailure { index, error })?;
             outcome.count(written);
+            tick(progress, index, rows.len());
         }
         self.finish(tx, "mobilities", commit).await?;
         Ok(outcome)

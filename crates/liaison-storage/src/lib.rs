@@ -51,6 +51,7 @@ pub use events::{AgreementEnd, CalendarData, EventFilter, NamedTable, EVENT_SORT
 pub use exchange::{AllocationRun, ApplicationFilter, CallFilter, APPLICATION_SORTS, CALL_SORTS};
 pub use import::{
     AgreementImport, ConditionImport, ImportFailure, ImportOutcome, ImportRow, MobilityImport,
+    Progress, PROGRESS_EVERY,
 };
 pub use institutions::{InstitutionFilter, INSTITUTION_SORTS};
 pub use invitations::{Invitation, LinkProblem, LinkPurpose, NewInvitation};

@@ -1426,6 +1426,25 @@ fn finish<D>(
     })
 }
 
+/// How far an import has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Rows read from the file.
+    Read,
+    /// Rows parsed and checked by the domain rules.
+    Checked,
+    /// Rows written in the (single) transaction; a dry run rolls them back at the end.
+    Written,
+}
+
+/// One progress report: `done` of `total` rows have passed `stage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub stage: Stage,
+    pub done: usize,
+    pub total: usize,
+}
+
 /// Reads, checks and (unless `dry_run`) writes a file in one transaction.
 pub async fn import(
     db: &Db,
@@ -1434,7 +1453,33 @@ pub async fn import(
     bytes: &[u8],
     dry_run: bool,
 ) -> Result<ImportOutcome, ImportError> {
+    import_with_progress(db, actor, entity, bytes, dry_run, &|_| {}).await
+}
+
+/// [`import`], telling `progress` after the file is read, after every row is checked, and every
+/// [`liaison_storage::PROGRESS_EVERY`] rows written.
+pub async fn import_with_progress(
+    db: &Db,
+    actor: &Actor,
+    entity: Entity,
+    bytes: &[u8],
+    dry_run: bool,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<ImportOutcome, ImportError> {
     let sheet = read(bytes).map_err(ImportError::Problems)?;
+    let total = sheet.rows.len();
+    progress(Progress {
+        stage: Stage::Read,
+        done: total,
+        total,
+    });
+    let checked = || {
+        progress(Progress {
+            stage: Stage::Checked,
+            done: total,
+            total,
+        })
+    };
     let commit = !dry_run;
     match entity {
         Entity::Institutions => {
@@ -1445,50 +1490,57 @@ pub async fn import(
                 InstitutionDraft::validate,
             )
             .map_err(ImportError::Problems)?;
+            checked();
             let dups = duplicate_hei_ids(&parsed);
             if !dups.is_empty() {
                 return Err(ImportError::Problems(dups));
             }
-            let result = db.import_institutions(actor, &parsed.rows, commit).await;
+            let result = db.import_institutions(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
             finish(entity, &parsed, result)
         }
         Entity::OrgUnits => {
             let mut parsed = parse_sheet(entity, &sheet, parse_org_unit, OrgUnitDraft::validate)
                 .map_err(ImportError::Problems)?;
+            checked();
             parents_first(&mut parsed, |d| d.parent_id);
-            let result = db.import_org_units(actor, &parsed.rows, commit).await;
+            let result = db.import_org_units(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
             finish(entity, &parsed, result)
         }
         Entity::People => {
             let parsed = parse_sheet(entity, &sheet, parse_person, PersonDraft::validate)
                 .map_err(ImportError::Problems)?;
-            let result = db.import_people(actor, &parsed.rows, commit).await;
+            checked();
+            let result = db.import_people(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
             finish(entity, &parsed, result)
         }
         Entity::Agreements => {
             let mut parsed = parse_sheet(entity, &sheet, parse_agreement, validate_agreement)
                 .map_err(ImportError::Problems)?;
+            checked();
             // A renewal after the agreement it renews.
             parents_first(&mut parsed, |a| a.previous_id);
-            let result = db.import_agreements(actor, &parsed.rows, commit).await;
+            let result = db.import_agreements(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
             finish(entity, &parsed, result)
         }
         Entity::AgreementConditions => {
             let parsed = parse_sheet(entity, &sheet, parse_condition, validate_condition)
                 .map_err(ImportError::Problems)?;
-            let result = db.import_conditions(actor, &parsed.rows, commit).await;
+            checked();
+            let result = db.import_conditions(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
             finish(entity, &parsed, result)
         }
         Entity::Events => {
             let parsed = parse_sheet(entity, &sheet, parse_event, EventDraft::validate)
                 .map_err(ImportError::Problems)?;
-            let result = db.import_events(actor, &parsed.rows, commit).await;
+            checked();
+            let result = db.import_events(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
             finish(entity, &parsed, result)
         }
         Entity::Mobilities => {
             let parsed = parse_sheet(entity, &sheet, parse_mobility, validate_mobility)
                 .map_err(ImportError::Problems)?;
-            let result = db.import_mobilities(actor, &parsed.rows, commit).await;
+            checked();
+            let result = db.import_mobilities(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
             finish(entity, &parsed, result)
         }
     }

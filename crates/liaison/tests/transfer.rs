@@ -322,3 +322,32 @@ fn agreements_events_and_mobilities_refuse_bad_rows_and_write_nothing() {
 
     assert_eq!(before, snapshot("after"), "a refused file changed the database");
 }
+
+#[test]
+fn an_import_reports_its_progress_on_stderr() {
+    let db = TestDb::new();
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("many.csv");
+    let mut csv = String::from("kind,name.en,country,status\n");
+    for i in 0..1203 {
+        csv.push_str(&format!("school,School {i},KZ,prospect\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let dry = import(&db, "institutions", &file, true);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let err = text(&dry.stderr);
+    assert!(err.contains("read 1203 rows\nchecked 1203 rows\n"), "{err}");
+    assert!(err.contains("tried 1203 of 1203 rows"), "{err}");
+    let done = import(&db, "institutions", &file, false);
+    let err = text(&done.stderr);
+    assert!(err.contains("read 1203 rows\nchecked 1203 rows\n"), "{err}");
+    // The first batch is always shown, the last count always ends the report.
+    assert!(err.contains("written 500 of 1203 rows\n"), "{err}");
+    assert!(err.trim_end().ends_with("written 1203 of 1203 rows"), "{err}");
+    assert!(err.lines().count() <= 5, "{err}");
+    assert!(
+        text(&done.stdout).contains("imported institutions: 1203 created"),
+        "{}",
+        text(&done.stdout)
+    );
+}
