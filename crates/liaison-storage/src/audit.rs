@@ -128,6 +128,41 @@ pub(crate) async fn record<T: Serialize>(
     Ok(())
 }
 
+/// The audit entries of records just created, in one statement.
+pub(crate) async fn record_creates<T: Serialize + crate::table::HasId>(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    actor: &Actor,
+    entity: &str,
+    created: &[T],
+) -> StoreResult<()> {
+    if created.is_empty() {
+        return Ok(());
+    }
+    let now = crate::now();
+    let mut tuples = Vec::with_capacity(created.len());
+    for i in 0..created.len() {
+        let n = 4 + i * 2;
+        tuples.push(format!("($1, $2, $3, 'create', $4, ${}, NULL, ${})", n + 1, n + 2));
+    }
+    let sql = format!(
+        "INSERT INTO audit_log (at, actor_user_id, actor, action, entity, entity_id, before_json, after_json) \
+         VALUES {}",
+        tuples.join(", ")
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(actor.label.clone())
+        .bind(entity.to_string());
+    for record in created {
+        query = query
+            .bind(record.id().to_string())
+            .bind(serde_json::to_string(record).expect("records serialise"));
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
 impl Db {
     /// Newest first.
     pub async fn audit_entries(

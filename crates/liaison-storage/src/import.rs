@@ -87,6 +87,59 @@ fn tick(progress: &Progress<'_>, index: usize, total: usize) {
     }
 }
 
+/// New records written to one statement (22 values each: far below either engine's limit).
+const BATCH: usize = 200;
+
+/// Which of `ids` exist in `table.column`.
+async fn existing_values(
+    tx: &mut Tx,
+    table: &str,
+    column: &str,
+    ids: &[Id],
+) -> StoreResult<std::collections::HashMap<Id, ()>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut c = crate::query::Conditions::default();
+        c.add_in(column, chunk);
+        let sql = format!("SELECT {column} FROM {table}{}", c.where_sql());
+        for row in crate::query::bind_all(sqlx::query(&sql), &c.args)
+            .fetch_all(&mut **tx)
+            .await?
+        {
+            out.insert(crate::query::int(&row, column)?, ());
+        }
+    }
+    Ok(out)
+}
+
+/// Which of `values` of `table.column` some record holds, and which record.
+async fn taken_texts(
+    tx: &mut Tx,
+    table: &str,
+    column: &str,
+    values: &[String],
+) -> StoreResult<std::collections::HashMap<String, Id>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in values.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT id, {column} FROM {table} WHERE {column} IN ({})",
+            placeholders.join(", ")
+        );
+        let args: Vec<Arg> = chunk.iter().map(|v| Arg::Text(v.clone())).collect();
+        for row in crate::query::bind_all(sqlx::query(&sql), &args)
+            .fetch_all(&mut **tx)
+            .await?
+        {
+            out.insert(
+                crate::query::text(&row, column)?,
+                crate::query::int(&row, "id")?,
+            );
+        }
+    }
+    Ok(out)
+}
+
 /// The record a row's id names, locked, if it exists.
 async fn existing<T: Versioned>(
     db: &Db,
@@ -177,6 +230,9 @@ impl Db {
     }
 
     /// Imports institutions in one transaction; `commit: false` is a dry run that rolls back.
+    /// Large files are the common case here, so the checks are read in batches (which ids exist,
+    /// which `hei_id`s are taken) and new records are written [`BATCH`] to a statement, each still
+    /// audited as a single create; existing records are updated one by one.
     pub async fn import_institutions(
         &self,
         actor: &Actor,
@@ -187,20 +243,119 @@ impl Db {
         let table = &crate::institutions::TABLE;
         let mut tx = self.write().await?;
         let mut outcome = ImportOutcome::default();
-        for (index, row) in rows.iter().enumerate() {
-            let written = async {
-                crate::institutions::check_hei_id_free(&mut tx, &row.draft, row.id).await?;
-                let same = |t: &Institution| t.draft == row.draft;
-                let values = crate::institutions::write_args(&row.draft);
-                upsert(self, &mut tx, actor, table, row.id, same, values).await
-            }
+        let ids: Vec<Id> = rows.iter().filter_map(|r| r.id).collect();
+        let present = existing_values(&mut tx, "institutions", "id", &ids).await?;
+        let heis: Vec<String> = rows.iter().filter_map(|r| r.draft.hei_id.clone()).collect();
+        let taken = taken_texts(&mut tx, "institutions", "hei_id", &heis).await?;
+        // SQLite's trigram index takes rows far faster in bulk than one trigger call at a time:
+        // for a large file its insert trigger is set aside inside the transaction and the new
+        // rows are indexed at the end (a rollback brings the trigger back with everything else).
+        let trigger = if self.backend() == Backend::Sqlite && rows.len() > BATCH {
+            let sql: Option<String> = sqlx::query_scalar(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'institutions_search_insert'",
+            )
+            .fetch_optional(&mut *tx)
             .await
-            .map_err(|error| ImportFailure { index, error })?;
-            outcome.count(written);
-            tick(progress, index, rows.len());
+            .map_err(StoreError::from)?;
+            if sql.is_some() {
+                sqlx::query("DROP TRIGGER institutions_search_insert")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+            }
+            sql
+        } else {
+            None
+        };
+        let mut created = Vec::new();
+        // New rows wait here until a batch is full (rows with chosen ids and without apart).
+        let mut pending: Vec<(usize, Option<Id>)> = Vec::new();
+        for (index, row) in rows.iter().enumerate() {
+            if let Some(hei) = &row.draft.hei_id {
+                if taken.get(hei).is_some_and(|owner| Some(*owner) != row.id) {
+                    return Err(ImportFailure {
+                        index,
+                        error: invalid("hei_id", "taken"),
+                    });
+                }
+            }
+            let exists = row.id.is_some_and(|id| present.contains_key(&id));
+            if exists {
+                let written = async {
+                    let same = |t: &Institution| t.draft == row.draft;
+                    let values = crate::institutions::write_args(&row.draft);
+                    upsert(self, &mut tx, actor, table, row.id, same, values).await
+                }
+                .await
+                .map_err(|error| ImportFailure { index, error })?;
+                outcome.count(written);
+                tick(progress, index, rows.len());
+                continue;
+            }
+            if pending.len() == BATCH
+                || pending.last().is_some_and(|(_, id)| id.is_some() != row.id.is_some())
+            {
+                self.create_batch(&mut tx, actor, rows, &mut pending, &mut outcome, progress)
+                    .await
+                    .map(|ids| created.extend(ids))?;
+            }
+            pending.push((index, row.id));
+        }
+        self.create_batch(&mut tx, actor, rows, &mut pending, &mut outcome, progress)
+            .await
+            .map(|ids| created.extend(ids))?;
+        if let Some(sql) = trigger {
+            for chunk in created.chunks(500) {
+                let mut c = crate::query::Conditions::default();
+                c.add_in("id", chunk);
+                let index = format!(
+                    "INSERT INTO institutions_search (rowid, search_text) \
+                     SELECT id, search_text FROM institutions{}",
+                    c.where_sql()
+                );
+                crate::query::bind_all(sqlx::query(&index), &c.args)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+            }
+            sqlx::query(&sql)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
         }
         self.finish(tx, "institutions", commit).await?;
         Ok(outcome)
+    }
+
+    async fn create_batch(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        rows: &[ImportRow<InstitutionDraft>],
+        pending: &mut Vec<(usize, Option<Id>)>,
+        outcome: &mut ImportOutcome,
+        progress: &Progress<'_>,
+    ) -> Result<Vec<Id>, ImportFailure> {
+        let Some(&(first, _)) = pending.first() else {
+            return Ok(Vec::new());
+        };
+        let values: Vec<Vec<Arg>> = pending
+            .iter()
+            .map(|(i, _)| crate::institutions::write_args(&rows[*i].draft))
+            .collect();
+        let ids: Option<Vec<Id>> = pending.iter().map(|(_, id)| *id).collect();
+        let made = crate::institutions::TABLE
+            .insert_many(tx, actor, ids.as_deref(), values)
+            .await
+            .map_err(|error| ImportFailure {
+                index: first,
+                error,
+            })?;
+        for (index, _) in pending.drain(..) {
+            outcome.count(Written::Created);
+            tick(progress, index, rows.len());
+        }
+        Ok(made.iter().map(|i| i.id).collect())
     }
 
     /// Imports org units in one transaction; a parent must come before its sub-units.

@@ -1,7 +1,12 @@
-//! Files in and out (C8): the directory (institutions, org units, people) as CSV or XLSX.
+//! Files in and out (C8): the directory (institutions, org units, people), agreements and their
+//! cooperation conditions (a second entity, `agreement-conditions`, one row per condition naming
+//! its `agreement_id`), events and mobility records, as CSV or XLSX.
 //!
 //! Columns are the JSON field names of the API: nested text as `name.en`, `name.zh`,
-//! `name.local`, lists joined with `;` (`region_tags`, `emails`, `phones`, `languages`). An export
+//! `name.local`, lists of values joined with `;` (`region_tags`, `emails`, `signatories`,
+//! `agreement_ids`, …; an agreement's `parties` as `institution_id` or
+//! `institution_id/org_unit_id`), lists of objects (an event's `participants`, `consensus`,
+//! `honours`) as the API's JSON for that field. An export
 //! writes `id`, `version`, `created_at` and `updated_at` too; an import reads `id` (a row with an
 //! id updates that record or creates it with that id, a row without one creates a new record) and
 //! ignores the other three. Import is all or nothing: every row is checked with the domain

@@ -346,3 +346,32 @@ async fn agreements_events_and_mobilities_export_with_their_filters_and_import_t
     assert_eq!(done.location(), "/events");
     assert_eq!(count(&app, &staff).await, before + 1);
 }
+
+#[tokio::test]
+async fn a_large_import_is_found_by_search() {
+    let app = TestApp::new().await;
+    let staff = app.token(Role::Staff).await;
+    let mut b = app.browser(Role::Staff).await;
+    let mut csv = String::from("kind,name.en,name.zh,country,status\n");
+    for i in 0..450 {
+        csv.push_str(&format!("school,Steppe Academy {i},草原学院{i}号,KZ,prospect\n"));
+    }
+    let r = check(&mut b, "institutions", "many.csv", csv.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let done = b.post(&format!("/import/{}", token_in(&r.body)), &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    for q in ["Steppe%20Academy%20417", "草原学院417"] {
+        let found = app
+            .api("GET", &format!("/api/v1/institutions?q={q}"), Some(&staff), None)
+            .await
+            .json();
+        assert_eq!(found["total"], 1, "{q}: {found}");
+    }
+    // The index keeps following edits and new records after the import.
+    institution(&app, &staff, "Steppe Polytechnic", "KZ").await;
+    let found = app
+        .api("GET", "/api/v1/institutions?q=polytechnic", Some(&staff), None)
+        .await
+        .json();
+    assert_eq!(found["total"], 1, "{found}");
+}
