@@ -793,7 +793,10 @@ pub struct ReminderOwner {
     pub display_name: Option<String>,
 }
 
-pub(crate) fn check_condition_parties(parent: &AgreementDraft, c: &ConditionDraft) -> StoreResult<()> {
+pub(crate) fn check_condition_parties(
+    parent: &AgreementDraft,
+    c: &ConditionDraft,
+) -> StoreResult<()> {
     let mut errors = FieldErrors::default();
     for (field, value) in [
         ("sending_institution_id", c.sending_institution_id),
@@ -809,7 +812,11 @@ pub(crate) fn check_condition_parties(parent: &AgreementDraft, c: &ConditionDraf
 }
 
 /// An edit must not drop a party that a condition sends or receives through.
-pub(crate) async fn check_conditions_still_fit(tx: &mut Tx, id: Id, d: &AgreementDraft) -> StoreResult<()> {
+pub(crate) async fn check_conditions_still_fit(
+    tx: &mut Tx,
+    id: Id,
+    d: &AgreementDraft,
+) -> StoreResult<()> {
     for c in CONDITIONS.all_where(tx, "agreement_id", id).await? {
         for i in [
             c.draft.sending_institution_id,

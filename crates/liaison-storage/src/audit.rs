@@ -142,7 +142,11 @@ pub(crate) async fn record_creates<T: Serialize + crate::table::HasId>(
     let mut tuples = Vec::with_capacity(created.len());
     for i in 0..created.len() {
         let n = 4 + i * 2;
-        tuples.push(format!("($1, $2, $3, 'create', $4, ${}, NULL, ${})", n + 1, n + 2));
+        tuples.push(format!(
+            "($1, $2, $3, 'create', $4, ${}, NULL, ${})",
+            n + 1,
+            n + 2
+        ));
     }
     let sql = format!(
         "INSERT INTO audit_log (at, actor_user_id, actor, action, entity, entity_id, before_json, after_json) \

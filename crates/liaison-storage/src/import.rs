@@ -82,7 +82,7 @@ pub type Progress<'a> = dyn Fn(usize) + Sync + 'a;
 pub const PROGRESS_EVERY: usize = 500;
 
 fn tick(progress: &Progress<'_>, index: usize, total: usize) {
-    if (index + 1) % PROGRESS_EVERY == 0 || index + 1 == total {
+    if (index + 1).is_multiple_of(PROGRESS_EVERY) || index + 1 == total {
         progress(index + 1);
     }
 }
@@ -293,7 +293,9 @@ impl Db {
                 continue;
             }
             if pending.len() == BATCH
-                || pending.last().is_some_and(|(_, id)| id.is_some() != row.id.is_some())
+                || pending
+                    .last()
+                    .is_some_and(|(_, id)| id.is_some() != row.id.is_some())
             {
                 self.create_batch(&mut tx, actor, rows, &mut pending, &mut outcome, progress)
                     .await
@@ -445,7 +447,8 @@ impl Db {
                         return Ok(Written::Unchanged)
                     }
                     Some(b) => {
-                        if b.status != r.status && agreement::transition(b.status, r.status).is_err()
+                        if b.status != r.status
+                            && agreement::transition(b.status, r.status).is_err()
                         {
                             return Err(invalid("status", "status-not-allowed"));
                         }

@@ -217,7 +217,12 @@ pub(crate) struct Confirmations {
     pub ret: Option<String>,
 }
 
-pub(crate) fn args(d: &MobilityDraft, status: MobilityStatus, c: &Confirmations, search: String) -> Vec<Arg> {
+pub(crate) fn args(
+    d: &MobilityDraft,
+    status: MobilityStatus,
+    c: &Confirmations,
+    search: String,
+) -> Vec<Arg> {
     vec![
         Arg::Int(d.person_id),
         Arg::Text(d.direction.as_str().into()),

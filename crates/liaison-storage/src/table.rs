@@ -155,8 +155,9 @@ impl<T: Versioned> Table<T> {
                 row.push(Arg::Int(ids[i]));
             }
             let first = values.len() + 1;
-            let placeholders: Vec<String> =
-                (first..first + row.len()).map(|n| format!("${n}")).collect();
+            let placeholders: Vec<String> = (first..first + row.len())
+                .map(|n| format!("${n}"))
+                .collect();
             tuples.push(format!("({})", placeholders.join(", ")));
             values.extend(row);
         }

@@ -315,7 +315,10 @@ fn numeric(column: &str) -> bool {
         || column == "version"
         || column == "places_per_year"
         || column == "days_per_place"
-        || column.ends_with("_id") && column != "hei_id" && column != "ounit_id" && column != "iia_id"
+        || column.ends_with("_id")
+            && column != "hei_id"
+            && column != "ounit_id"
+            && column != "iia_id"
 }
 
 /// One problem in an input file.
@@ -652,7 +655,11 @@ fn party_cell(p: &Party) -> String {
 
 fn agreement_cells(a: &Agreement) -> Vec<String> {
     let d = &a.draft;
-    let mut out = vec![a.id.to_string(), d.kind.as_str().into(), a.status.as_str().into()];
+    let mut out = vec![
+        a.id.to_string(),
+        d.kind.as_str().into(),
+        a.status.as_str().into(),
+    ];
     out.extend(localized(&d.title));
     out.extend(localized(&d.summary));
     let parties: Vec<String> = d.parties.iter().map(party_cell).collect();
@@ -676,18 +683,26 @@ fn condition_cells(c: &CooperationCondition) -> Vec<String> {
         c.id.to_string(),
         c.agreement_id.to_string(),
         d.mobility_type.as_str().into(),
-        d.direction.map(|x| x.as_str().to_string()).unwrap_or_default(),
+        d.direction
+            .map(|x| x.as_str().to_string())
+            .unwrap_or_default(),
         opt_id(d.sending_institution_id),
         opt_id(d.receiving_institution_id),
         text(&d.first_year),
         text(&d.last_year),
         d.places_per_year.to_string(),
-        d.months_per_place.map(|m| m.to_string()).unwrap_or_default(),
+        d.months_per_place
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
         d.days_per_place.map(|m| m.to_string()).unwrap_or_default(),
-        d.study_level.map(|x| x.as_str().to_string()).unwrap_or_default(),
+        d.study_level
+            .map(|x| x.as_str().to_string())
+            .unwrap_or_default(),
         d.subject_areas.join(";"),
         text(&d.language),
-        d.language_level.map(|x| x.as_str().to_string()).unwrap_or_default(),
+        d.language_level
+            .map(|x| x.as_str().to_string())
+            .unwrap_or_default(),
         text(&d.notes),
     ];
     out.extend(meta(c.version, &c.created_at, &c.updated_at));
@@ -1237,8 +1252,8 @@ fn parse_event(c: &mut Cells) -> Option<EventDraft> {
 /// A confirmation time: UTC RFC 3339, as exported.
 fn timestamp(c: &mut Cells, column: &str) -> Option<String> {
     let value = c.opt(column)?;
-    let ok = time::OffsetDateTime::parse(&value, &time::format_description::well_known::Rfc3339)
-        .is_ok();
+    let ok =
+        time::OffsetDateTime::parse(&value, &time::format_description::well_known::Rfc3339).is_ok();
     if !ok {
         c.problem(column, "invalid-type");
     }
@@ -1500,7 +1515,15 @@ pub async fn import_with_progress(
             if !dups.is_empty() {
                 return Err(ImportError::Problems(dups));
             }
-            let result = db.import_institutions(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
+            let result = db
+                .import_institutions(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
             finish(entity, &parsed, result)
         }
         Entity::OrgUnits => {
@@ -1508,14 +1531,30 @@ pub async fn import_with_progress(
                 .map_err(ImportError::Problems)?;
             checked();
             parents_first(&mut parsed, |d| d.parent_id);
-            let result = db.import_org_units(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
+            let result = db
+                .import_org_units(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
             finish(entity, &parsed, result)
         }
         Entity::People => {
             let parsed = parse_sheet(entity, &sheet, parse_person, PersonDraft::validate)
                 .map_err(ImportError::Problems)?;
             checked();
-            let result = db.import_people(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
+            let result = db
+                .import_people(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
             finish(entity, &parsed, result)
         }
         Entity::Agreements => {
@@ -1524,28 +1563,60 @@ pub async fn import_with_progress(
             checked();
             // A renewal after the agreement it renews.
             parents_first(&mut parsed, |a| a.previous_id);
-            let result = db.import_agreements(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
+            let result = db
+                .import_agreements(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
             finish(entity, &parsed, result)
         }
         Entity::AgreementConditions => {
             let parsed = parse_sheet(entity, &sheet, parse_condition, validate_condition)
                 .map_err(ImportError::Problems)?;
             checked();
-            let result = db.import_conditions(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
+            let result = db
+                .import_conditions(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
             finish(entity, &parsed, result)
         }
         Entity::Events => {
             let parsed = parse_sheet(entity, &sheet, parse_event, EventDraft::validate)
                 .map_err(ImportError::Problems)?;
             checked();
-            let result = db.import_events(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
+            let result = db
+                .import_events(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
             finish(entity, &parsed, result)
         }
         Entity::Mobilities => {
             let parsed = parse_sheet(entity, &sheet, parse_mobility, validate_mobility)
                 .map_err(ImportError::Problems)?;
             checked();
-            let result = db.import_mobilities(actor, &parsed.rows, commit, &|n| progress(Progress { stage: Stage::Written, done: n, total })).await;
+            let result = db
+                .import_mobilities(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
             finish(entity, &parsed, result)
         }
     }

@@ -34,7 +34,14 @@ const CITIES: &[(&str, &str)] = &[
     ("Paris", "巴黎"),
 ];
 const STATUSES: &[&str] = &["prospect", "active", "active", "dormant"];
-const TAGS: &[&str] = &["", "sco", "belt_and_road", "sco;belt_and_road", "eu", "asean"];
+const TAGS: &[&str] = &[
+    "",
+    "sco",
+    "belt_and_road",
+    "sco;belt_and_road",
+    "eu",
+    "asean",
+];
 
 fn workbook(rows: usize) -> Vec<u8> {
     let header: Vec<String> = [
@@ -56,7 +63,12 @@ fn workbook(rows: usize) -> Vec<u8> {
         .map(|i| {
             let (city, city_zh) = CITIES[i % CITIES.len()];
             vec![
-                if i % 5 == 0 { "enterprise" } else { "university" }.into(),
+                if i % 5 == 0 {
+                    "enterprise"
+                } else {
+                    "university"
+                }
+                .into(),
                 format!("Partner University No. {i}"),
                 format!("合作大学{i}号"),
                 COUNTRIES[i % COUNTRIES.len()].into(),
@@ -190,7 +202,9 @@ async fn main() {
             "--rows" => rows = args.next().and_then(|v| v.parse().ok()).expect("--rows N"),
             "--postgres" => postgres = args.next(),
             "--python" => python = args.next(),
-            other => panic!("unknown argument {other}; use --rows N, --postgres URL, --python PYTHON"),
+            other => {
+                panic!("unknown argument {other}; use --rows N, --postgres URL, --python PYTHON")
+            }
         }
     }
     let dir = tempfile::tempdir().expect("temp dir");
@@ -211,9 +225,12 @@ async fn main() {
     println!("| engine | read XLSX s | + check s | + write (one transaction) s | whole import s | openpyxl read only s | import ÷ openpyxl |");
     println!("|---|---|---|---|---|---|---|");
     let mut results = Vec::new();
-    let sqlite = Db::connect(&format!("sqlite://{}", dir.path().join("bench.db").display()))
-        .await
-        .expect("sqlite");
+    let sqlite = Db::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("bench.db").display()
+    ))
+    .await
+    .expect("sqlite");
     results.push(("SQLite", import(&sqlite, &bytes, rows).await));
     sqlite.close().await;
     if let Some(url) = postgres {
@@ -237,7 +254,10 @@ async fn main() {
     }
     for (engine, t) in &results {
         let (py, ratio) = match openpyxl {
-            Some((_, s)) => (format!("{s:.2}"), format!("{:.2}", t.total.as_secs_f64() / s)),
+            Some((_, s)) => (
+                format!("{s:.2}"),
+                format!("{:.2}", t.total.as_secs_f64() / s),
+            ),
             None => ("–".into(), "–".into()),
         };
         println!(

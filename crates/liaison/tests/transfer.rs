@@ -239,19 +239,84 @@ fn agreements_events_and_mobilities_refuse_bad_rows_and_write_nothing() {
     // Each case: a good row taken from the export, changed in one cell, after an untouched row.
     // (entity, column, new value, expected problem)
     let cases = [
-        ("agreements", "parties", "1;999999", "column parties: refers to a record that does not exist"),
-        ("agreements", "end_on", "2025-02-30", "column end_on: must be a date YYYY-MM-DD"),
-        ("agreements", "kind", "treaty", "column kind: is not one of the allowed values"),
-        ("agreements", "status", "signed-ish", "column status: is not one of the allowed values"),
-        ("agreement-conditions", "agreement_id", "999999", "column agreement_id: refers to a record that does not exist"),
-        ("agreement-conditions", "first_year", "2024-2025", "column first_year: must be an academic year such as 2024/2025"),
-        ("events", "start_on", "yesterday", "column start_on: must be a date YYYY-MM-DD"),
-        ("events", "agreement_ids", "999999", "column agreement_ids: refers to a record that does not exist"),
-        ("events", "participants", "[{\"person\": 1}]", "column participants: has the wrong type"),
-        ("mobilities", "person_id", "999999", "column person_id: refers to a record that does not exist"),
-        ("mobilities", "host_institution_id", "999999", "column host_institution_id: refers to a record that does not exist"),
-        ("mobilities", "planned_start", "01/09/2024", "column planned_start: must be a date YYYY-MM-DD"),
-        ("mobilities", "direction", "sideways", "column direction: is not one of the allowed values"),
+        (
+            "agreements",
+            "parties",
+            "1;999999",
+            "column parties: refers to a record that does not exist",
+        ),
+        (
+            "agreements",
+            "end_on",
+            "2025-02-30",
+            "column end_on: must be a date YYYY-MM-DD",
+        ),
+        (
+            "agreements",
+            "kind",
+            "treaty",
+            "column kind: is not one of the allowed values",
+        ),
+        (
+            "agreements",
+            "status",
+            "signed-ish",
+            "column status: is not one of the allowed values",
+        ),
+        (
+            "agreement-conditions",
+            "agreement_id",
+            "999999",
+            "column agreement_id: refers to a record that does not exist",
+        ),
+        (
+            "agreement-conditions",
+            "first_year",
+            "2024-2025",
+            "column first_year: must be an academic year such as 2024/2025",
+        ),
+        (
+            "events",
+            "start_on",
+            "yesterday",
+            "column start_on: must be a date YYYY-MM-DD",
+        ),
+        (
+            "events",
+            "agreement_ids",
+            "999999",
+            "column agreement_ids: refers to a record that does not exist",
+        ),
+        (
+            "events",
+            "participants",
+            "[{\"person\": 1}]",
+            "column participants: has the wrong type",
+        ),
+        (
+            "mobilities",
+            "person_id",
+            "999999",
+            "column person_id: refers to a record that does not exist",
+        ),
+        (
+            "mobilities",
+            "host_institution_id",
+            "999999",
+            "column host_institution_id: refers to a record that does not exist",
+        ),
+        (
+            "mobilities",
+            "planned_start",
+            "01/09/2024",
+            "column planned_start: must be a date YYYY-MM-DD",
+        ),
+        (
+            "mobilities",
+            "direction",
+            "sideways",
+            "column direction: is not one of the allowed values",
+        ),
     ];
     for (entity, column, value, expected) in cases {
         let exported = files.path().join(format!("{entity}.csv"));
@@ -266,12 +331,22 @@ fn agreements_events_and_mobilities_refuse_bad_rows_and_write_nothing() {
         let file = files.path().join("bad.csv");
         std::fs::write(
             &file,
-            format!("{}{}{}", csv_line(&header), csv_line(&second), csv_line(&row)),
+            format!(
+                "{}{}{}",
+                csv_line(&header),
+                csv_line(&second),
+                csv_line(&row)
+            ),
         )
         .unwrap();
         for dry_run in [true, false] {
             let run = import(&db, entity, &file, dry_run);
-            assert_eq!(run.status.code(), Some(2), "{entity} {column}: {}", text(&run.stderr));
+            assert_eq!(
+                run.status.code(),
+                Some(2),
+                "{entity} {column}: {}",
+                text(&run.stderr)
+            );
             let err = text(&run.stderr);
             assert!(
                 err.contains(&format!("row 3, {expected}")),
@@ -283,8 +358,18 @@ fn agreements_events_and_mobilities_refuse_bad_rows_and_write_nothing() {
 
     // A duplicate id, and an illegal status change of an existing record.
     for (entity, column, value, expected) in [
-        ("agreements", "", "", "row 3, column id: repeats an earlier entry"),
-        ("mobilities", "", "", "row 3, column id: repeats an earlier entry"),
+        (
+            "agreements",
+            "",
+            "",
+            "row 3, column id: repeats an earlier entry",
+        ),
+        (
+            "mobilities",
+            "",
+            "",
+            "row 3, column id: repeats an earlier entry",
+        ),
     ] {
         let _ = (column, value);
         let exported = files.path().join(format!("{entity}.csv"));
@@ -298,7 +383,11 @@ fn agreements_events_and_mobilities_refuse_bad_rows_and_write_nothing() {
         .unwrap();
         let run = import(&db, entity, &file, false);
         assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
-        assert!(text(&run.stderr).contains(expected), "{}", text(&run.stderr));
+        assert!(
+            text(&run.stderr).contains(expected),
+            "{}",
+            text(&run.stderr)
+        );
     }
     let exported = files.path().join("m.csv");
     export(&db, "mobilities", "csv", &exported);
@@ -320,7 +409,11 @@ fn agreements_events_and_mobilities_refuse_bad_rows_and_write_nothing() {
         text(&run.stderr)
     );
 
-    assert_eq!(before, snapshot("after"), "a refused file changed the database");
+    assert_eq!(
+        before,
+        snapshot("after"),
+        "a refused file changed the database"
+    );
 }
 
 #[test]
@@ -343,7 +436,10 @@ fn an_import_reports_its_progress_on_stderr() {
     assert!(err.contains("read 1203 rows\nchecked 1203 rows\n"), "{err}");
     // The first batch is always shown, the last count always ends the report.
     assert!(err.contains("written 500 of 1203 rows\n"), "{err}");
-    assert!(err.trim_end().ends_with("written 1203 of 1203 rows"), "{err}");
+    assert!(
+        err.trim_end().ends_with("written 1203 of 1203 rows"),
+        "{err}"
+    );
     assert!(err.lines().count() <= 5, "{err}");
     assert!(
         text(&done.stdout).contains("imported institutions: 1203 created"),

@@ -193,7 +193,16 @@ async fn rows_of(
     };
     macro_rules! all_pages {
         ($sorts:expr, $filters:expr, $filter_from:path, $fetch:ident, $write:path) => {
-            all_pages!($sorts, $filters, $filter_from, $fetch, $write, scope, |s| s, |items| items)
+            all_pages!(
+                $sorts,
+                $filters,
+                $filter_from,
+                $fetch,
+                $write,
+                scope,
+                |s| s,
+                |items| items
+            )
         };
         ($sorts:expr, $filters:expr, $filter_from:path, $fetch:ident, $write:path, $reach:expr,
          $sort:expr, $then:expr) => {{
@@ -249,7 +258,8 @@ async fn rows_of(
         ),
         // The conditions of the agreements the agreement list shows.
         Entity::AgreementConditions => {
-            let Ok(query) = ListQuery::parse(Some(raw), AGREEMENT_SORTS, crate::api::agreements::FILTERS)
+            let Ok(query) =
+                ListQuery::parse(Some(raw), AGREEMENT_SORTS, crate::api::agreements::FILTERS)
             else {
                 return Ok(None);
             };
@@ -270,7 +280,9 @@ async fn rows_of(
             }
             let mut items = state.db.conditions_of_agreements(&ids).await?;
             items.truncate(EXPORT_MAX);
-            Ok(Some(Box::new(move |f| liaison_transfer::export_conditions(&items, f)) as Writer))
+            Ok(Some(
+                Box::new(move |f| liaison_transfer::export_conditions(&items, f)) as Writer,
+            ))
         }
         Entity::Events => all_pages!(
             EVENT_SORTS,

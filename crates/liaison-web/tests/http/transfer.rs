@@ -271,7 +271,12 @@ async fn agreements_events_and_mobilities_export_with_their_filters_and_import_t
     assert_eq!(active.status, StatusCode::OK);
     let statuses = column(&active.body, "status");
     let expected = app
-        .api("GET", "/api/v1/agreements?status=active&per_page=1", Some(&staff), None)
+        .api(
+            "GET",
+            "/api/v1/agreements?status=active&per_page=1",
+            Some(&staff),
+            None,
+        )
         .await
         .json()["total"]
         .as_i64()
@@ -294,7 +299,9 @@ async fn agreements_events_and_mobilities_export_with_their_filters_and_import_t
         .await;
     assert_eq!(outgoing.status, StatusCode::OK);
     assert!(outgoing.body.as_bytes().starts_with(b"PK"));
-    let mobilities = b.get("/export/mobilities?format=csv&direction=incoming").await;
+    let mobilities = b
+        .get("/export/mobilities?format=csv&direction=incoming")
+        .await;
     let directions = column(&mobilities.body, "direction");
     assert!(!directions.is_empty() && directions.iter().all(|d| d == "incoming"));
 
@@ -308,7 +315,8 @@ async fn agreements_events_and_mobilities_export_with_their_filters_and_import_t
     // An event file: checked (an unknown agreement named by row and column), then previewed
     // and confirmed.
     let header = "kind,title.en,title.zh,start_on,end_on,agreement_ids\n";
-    let bad = format!("{header}seminar,Silk Road seminar,丝路研讨会,2026-03-02,2026-03-01,999999\n");
+    let bad =
+        format!("{header}seminar,Silk Road seminar,丝路研讨会,2026-03-02,2026-03-01,999999\n");
     let r = check(&mut b, "events", "events.csv", bad.as_bytes()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(
@@ -317,7 +325,8 @@ async fn agreements_events_and_mobilities_export_with_their_filters_and_import_t
         "{}",
         r.body
     );
-    let unknown = format!("{header}seminar,Silk Road seminar,丝路研讨会,2026-03-02,2026-03-03,999999\n");
+    let unknown =
+        format!("{header}seminar,Silk Road seminar,丝路研讨会,2026-03-02,2026-03-03,999999\n");
     let r = check(&mut b, "events", "events.csv", unknown.as_bytes()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(
@@ -339,7 +348,12 @@ async fn agreements_events_and_mobilities_export_with_their_filters_and_import_t
     );
     let r = check(&mut b, "events", "events.csv", good.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.contains("events.csv: 1 new, 0 changed, 0 unchanged."), "{}", r.body);
+    assert!(
+        r.body
+            .contains("events.csv: 1 new, 0 changed, 0 unchanged."),
+        "{}",
+        r.body
+    );
     assert_eq!(count(&app, &staff).await, before, "a check writes nothing");
     let done = b.post(&format!("/import/{}", token_in(&r.body)), &[]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
@@ -354,7 +368,9 @@ async fn a_large_import_is_found_by_search() {
     let mut b = app.browser(Role::Staff).await;
     let mut csv = String::from("kind,name.en,name.zh,country,status\n");
     for i in 0..450 {
-        csv.push_str(&format!("school,Steppe Academy {i},草原学院{i}号,KZ,prospect\n"));
+        csv.push_str(&format!(
+            "school,Steppe Academy {i},草原学院{i}号,KZ,prospect\n"
+        ));
     }
     let r = check(&mut b, "institutions", "many.csv", csv.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -362,7 +378,12 @@ async fn a_large_import_is_found_by_search() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     for q in ["Steppe%20Academy%20417", "草原学院417"] {
         let found = app
-            .api("GET", &format!("/api/v1/institutions?q={q}"), Some(&staff), None)
+            .api(
+                "GET",
+                &format!("/api/v1/institutions?q={q}"),
+                Some(&staff),
+                None,
+            )
             .await
             .json();
         assert_eq!(found["total"], 1, "{q}: {found}");
@@ -370,7 +391,12 @@ async fn a_large_import_is_found_by_search() {
     // The index keeps following edits and new records after the import.
     institution(&app, &staff, "Steppe Polytechnic", "KZ").await;
     let found = app
-        .api("GET", "/api/v1/institutions?q=polytechnic", Some(&staff), None)
+        .api(
+            "GET",
+            "/api/v1/institutions?q=polytechnic",
+            Some(&staff),
+            None,
+        )
         .await
         .json();
     assert_eq!(found["total"], 1, "{found}");
