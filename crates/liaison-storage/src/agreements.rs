@@ -126,7 +126,7 @@ fn from_row(row: &AnyRow) -> StoreResult<Agreement> {
     })
 }
 
-fn write_args(
+pub(crate) fn write_args(
     d: &AgreementDraft,
     status: AgreementStatus,
     previous_id: Option<Id>,
@@ -176,7 +176,7 @@ fn invalid(field: impl Into<String>, code: &'static str) -> StoreError {
 }
 
 /// Checks that parties, units, signatories and the owner exist (and units belong to their party).
-async fn check_references(tx: &mut Tx, d: &AgreementDraft) -> StoreResult<()> {
+pub(crate) async fn check_references(tx: &mut Tx, d: &AgreementDraft) -> StoreResult<()> {
     let mut errors = FieldErrors::default();
     for (i, p) in d.parties.iter().enumerate() {
         let found = sqlx::query("SELECT id FROM institutions WHERE id = $1")
@@ -226,7 +226,7 @@ async fn check_references(tx: &mut Tx, d: &AgreementDraft) -> StoreResult<()> {
 }
 
 /// Rewrites the index tables of one agreement.
-async fn write_index(tx: &mut Tx, a: &Agreement) -> StoreResult<()> {
+pub(crate) async fn write_index(tx: &mut Tx, a: &Agreement) -> StoreResult<()> {
     for table in [
         "agreement_parties",
         "agreement_signatories",
@@ -793,7 +793,10 @@ pub struct ReminderOwner {
     pub display_name: Option<String>,
 }
 
-fn check_condition_parties(parent: &AgreementDraft, c: &ConditionDraft) -> StoreResult<()> {
+pub(crate) fn check_condition_parties(
+    parent: &AgreementDraft,
+    c: &ConditionDraft,
+) -> StoreResult<()> {
     let mut errors = FieldErrors::default();
     for (field, value) in [
         ("sending_institution_id", c.sending_institution_id),
@@ -809,7 +812,11 @@ fn check_condition_parties(parent: &AgreementDraft, c: &ConditionDraft) -> Store
 }
 
 /// An edit must not drop a party that a condition sends or receives through.
-async fn check_conditions_still_fit(tx: &mut Tx, id: Id, d: &AgreementDraft) -> StoreResult<()> {
+pub(crate) async fn check_conditions_still_fit(
+    tx: &mut Tx,
+    id: Id,
+    d: &AgreementDraft,
+) -> StoreResult<()> {
     for c in CONDITIONS.all_where(tx, "agreement_id", id).await? {
         for i in [
             c.draft.sending_institution_id,
@@ -897,7 +904,7 @@ fn condition_from_row(row: &AnyRow) -> StoreResult<CooperationCondition> {
     })
 }
 
-fn condition_args(agreement_id: Id, d: &ConditionDraft) -> Vec<Arg> {
+pub(crate) fn condition_args(agreement_id: Id, d: &ConditionDraft) -> Vec<Arg> {
     vec![
         Arg::Int(agreement_id),
         Arg::Text(d.mobility_type.as_str().into()),

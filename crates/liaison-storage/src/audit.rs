@@ -114,7 +114,10 @@ pub(crate) async fn record<T: Serialize>(
         v.map(|v| {
             let value = serde_json::to_value(v).expect("records serialise");
             // The API promises an object (or null) on each side of an entry: catch a list in tests.
-            debug_assert!(value.is_object(), "audit {entity}: before/after must be an object");
+            debug_assert!(
+                value.is_object(),
+                "audit {entity}: before/after must be an object"
+            );
             value.to_string()
         })
     };
@@ -132,6 +135,45 @@ pub(crate) async fn record<T: Serialize>(
     .bind(json(after))
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// The audit entries of records just created, in one statement.
+pub(crate) async fn record_creates<T: Serialize + crate::table::HasId>(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    actor: &Actor,
+    entity: &str,
+    created: &[T],
+) -> StoreResult<()> {
+    if created.is_empty() {
+        return Ok(());
+    }
+    let now = crate::now();
+    let mut tuples = Vec::with_capacity(created.len());
+    for i in 0..created.len() {
+        let n = 4 + i * 2;
+        tuples.push(format!(
+            "($1, $2, $3, 'create', $4, ${}, NULL, ${})",
+            n + 1,
+            n + 2
+        ));
+    }
+    let sql = format!(
+        "INSERT INTO audit_log (at, actor_user_id, actor, action, entity, entity_id, before_json, after_json) \
+         VALUES {}",
+        tuples.join(", ")
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(actor.label.clone())
+        .bind(entity.to_string());
+    for record in created {
+        query = query
+            .bind(record.id().to_string())
+            .bind(serde_json::to_string(record).expect("records serialise"));
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -108,7 +108,7 @@ fn from_row(row: &AnyRow) -> StoreResult<Event> {
     })
 }
 
-fn write_args(d: &EventDraft) -> Vec<Arg> {
+pub(crate) fn write_args(d: &EventDraft) -> Vec<Arg> {
     let ids: Vec<String> = d.agreement_ids.iter().map(|i| i.to_string()).collect();
     vec![
         Arg::Text(d.kind.as_str().to_string()),
@@ -151,7 +151,7 @@ async fn exists(tx: &mut Tx, table: &str, id: Id) -> StoreResult<bool> {
 }
 
 /// Checks every reference and fills in a person participant's institution from their record.
-async fn resolve_references(tx: &mut Tx, draft: &mut EventDraft) -> StoreResult<()> {
+pub(crate) async fn resolve_references(tx: &mut Tx, draft: &mut EventDraft) -> StoreResult<()> {
     if let Some(unit) = draft.host_unit_id {
         if !exists(tx, "org_units", unit).await? {
             return Err(invalid("host_unit_id".into(), "not-found"));
@@ -200,7 +200,7 @@ async fn resolve_references(tx: &mut Tx, draft: &mut EventDraft) -> StoreResult<
 }
 
 /// Rewrites the index rows of an event's participants and agreements.
-async fn write_index(tx: &mut Tx, event: &Event) -> StoreResult<()> {
+pub(crate) async fn write_index(tx: &mut Tx, event: &Event) -> StoreResult<()> {
     for table in ["event_participants", "event_agreements"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE event_id = $1"))
             .bind(event.id)

@@ -8,7 +8,10 @@ use crate::query::Arg;
 use crate::table::{HasId, Table, Tx, Versioned};
 use crate::{Actor, Backend, Db, StoreError, StoreResult};
 use liaison_domain::{
-    Id, Institution, InstitutionDraft, OrgUnit, OrgUnitDraft, Person, PersonDraft,
+    agreement, mobility, Agreement, AgreementDraft, AgreementStatus, ConditionDraft,
+    CooperationCondition, Event, EventDraft, FieldError, FieldErrors, Id, Institution,
+    InstitutionDraft, Mobility, MobilityDraft, MobilityStatus, OrgUnit, OrgUnitDraft, Person,
+    PersonDraft,
 };
 
 /// One row of an import: the record's id if the file names one, and its validated draft.
@@ -72,6 +75,126 @@ async fn upsert<T: Versioned + HasId>(
     Ok(Written::Created)
 }
 
+/// Told how many rows have been written so far (every [`PROGRESS_EVERY`] rows and at the end).
+pub type Progress<'a> = dyn Fn(usize) + Sync + 'a;
+
+/// How often an import reports its progress, in rows.
+pub const PROGRESS_EVERY: usize = 500;
+
+fn tick(progress: &Progress<'_>, index: usize, total: usize) {
+    if (index + 1).is_multiple_of(PROGRESS_EVERY) || index + 1 == total {
+        progress(index + 1);
+    }
+}
+
+/// New records written to one statement (22 values each: far below either engine's limit).
+const BATCH: usize = 200;
+
+/// Which of `ids` exist in `table.column`.
+async fn existing_values(
+    tx: &mut Tx,
+    table: &str,
+    column: &str,
+    ids: &[Id],
+) -> StoreResult<std::collections::HashMap<Id, ()>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut c = crate::query::Conditions::default();
+        c.add_in(column, chunk);
+        let sql = format!("SELECT {column} FROM {table}{}", c.where_sql());
+        for row in crate::query::bind_all(sqlx::query(&sql), &c.args)
+            .fetch_all(&mut **tx)
+            .await?
+        {
+            out.insert(crate::query::int(&row, column)?, ());
+        }
+    }
+    Ok(out)
+}
+
+/// Which of `values` of `table.column` some record holds, and which record.
+async fn taken_texts(
+    tx: &mut Tx,
+    table: &str,
+    column: &str,
+    values: &[String],
+) -> StoreResult<std::collections::HashMap<String, Id>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in values.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT id, {column} FROM {table} WHERE {column} IN ({})",
+            placeholders.join(", ")
+        );
+        let args: Vec<Arg> = chunk.iter().map(|v| Arg::Text(v.clone())).collect();
+        for row in crate::query::bind_all(sqlx::query(&sql), &args)
+            .fetch_all(&mut **tx)
+            .await?
+        {
+            out.insert(
+                crate::query::text(&row, column)?,
+                crate::query::int(&row, "id")?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The record a row's id names, locked, if it exists.
+async fn existing<T: Versioned>(
+    db: &Db,
+    tx: &mut Tx,
+    table: &Table<T>,
+    id: Option<Id>,
+) -> StoreResult<Option<T>> {
+    match id {
+        None => Ok(None),
+        Some(id) => match table.lock(db, tx, id).await {
+            Ok(t) => Ok(Some(t)),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+fn invalid(field: &str, code: &'static str) -> StoreError {
+    StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)))
+}
+
+async fn exists(tx: &mut Tx, table: &str, id: Id) -> StoreResult<bool> {
+    let sql = format!("SELECT id FROM {table} WHERE id = $1");
+    Ok(sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some())
+}
+
+/// An agreement row: the draft plus what the operations set (status, the renewed agreement).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgreementImport {
+    pub draft: AgreementDraft,
+    pub status: AgreementStatus,
+    pub previous_id: Option<Id>,
+}
+
+/// A cooperation condition row with the agreement it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionImport {
+    pub agreement_id: Id,
+    pub draft: ConditionDraft,
+}
+
+/// A mobility row: the draft, its status and its confirmations (taken from the file when given,
+/// else dated from the actual dates as for records created under way).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MobilityImport {
+    pub draft: MobilityDraft,
+    pub status: MobilityStatus,
+    pub arrival_confirmed_at: Option<String>,
+    pub return_confirmed_at: Option<String>,
+}
+
 impl ImportOutcome {
     fn count(&mut self, w: Written) {
         match w {
@@ -107,28 +230,134 @@ impl Db {
     }
 
     /// Imports institutions in one transaction; `commit: false` is a dry run that rolls back.
+    /// Large files are the common case here, so the checks are read in batches (which ids exist,
+    /// which `hei_id`s are taken) and new records are written [`BATCH`] to a statement, each still
+    /// audited as a single create; existing records are updated one by one.
     pub async fn import_institutions(
         &self,
         actor: &Actor,
         rows: &[ImportRow<InstitutionDraft>],
         commit: bool,
+        progress: &Progress<'_>,
     ) -> Result<ImportOutcome, ImportFailure> {
         let table = &crate::institutions::TABLE;
         let mut tx = self.write().await?;
         let mut outcome = ImportOutcome::default();
-        for (index, row) in rows.iter().enumerate() {
-            let written = async {
-                crate::institutions::check_hei_id_free(&mut tx, &row.draft, row.id).await?;
-                let same = |t: &Institution| t.draft == row.draft;
-                let values = crate::institutions::write_args(&row.draft);
-                upsert(self, &mut tx, actor, table, row.id, same, values).await
-            }
+        let ids: Vec<Id> = rows.iter().filter_map(|r| r.id).collect();
+        let present = existing_values(&mut tx, "institutions", "id", &ids).await?;
+        let heis: Vec<String> = rows.iter().filter_map(|r| r.draft.hei_id.clone()).collect();
+        let taken = taken_texts(&mut tx, "institutions", "hei_id", &heis).await?;
+        // SQLite's trigram index takes rows far faster in bulk than one trigger call at a time:
+        // for a large file its insert trigger is set aside inside the transaction and the new
+        // rows are indexed at the end (a rollback brings the trigger back with everything else).
+        let trigger = if self.backend() == Backend::Sqlite && rows.len() > BATCH {
+            let sql: Option<String> = sqlx::query_scalar(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'institutions_search_insert'",
+            )
+            .fetch_optional(&mut *tx)
             .await
-            .map_err(|error| ImportFailure { index, error })?;
-            outcome.count(written);
+            .map_err(StoreError::from)?;
+            if sql.is_some() {
+                sqlx::query("DROP TRIGGER institutions_search_insert")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+            }
+            sql
+        } else {
+            None
+        };
+        let mut created = Vec::new();
+        // New rows wait here until a batch is full (rows with chosen ids and without apart).
+        let mut pending: Vec<(usize, Option<Id>)> = Vec::new();
+        for (index, row) in rows.iter().enumerate() {
+            if let Some(hei) = &row.draft.hei_id {
+                if taken.get(hei).is_some_and(|owner| Some(*owner) != row.id) {
+                    return Err(ImportFailure {
+                        index,
+                        error: invalid("hei_id", "taken"),
+                    });
+                }
+            }
+            let exists = row.id.is_some_and(|id| present.contains_key(&id));
+            if exists {
+                let written = async {
+                    let same = |t: &Institution| t.draft == row.draft;
+                    let values = crate::institutions::write_args(&row.draft);
+                    upsert(self, &mut tx, actor, table, row.id, same, values).await
+                }
+                .await
+                .map_err(|error| ImportFailure { index, error })?;
+                outcome.count(written);
+                tick(progress, index, rows.len());
+                continue;
+            }
+            if pending.len() == BATCH
+                || pending
+                    .last()
+                    .is_some_and(|(_, id)| id.is_some() != row.id.is_some())
+            {
+                self.create_batch(&mut tx, actor, rows, &mut pending, &mut outcome, progress)
+                    .await
+                    .map(|ids| created.extend(ids))?;
+            }
+            pending.push((index, row.id));
+        }
+        self.create_batch(&mut tx, actor, rows, &mut pending, &mut outcome, progress)
+            .await
+            .map(|ids| created.extend(ids))?;
+        if let Some(sql) = trigger {
+            for chunk in created.chunks(500) {
+                let mut c = crate::query::Conditions::default();
+                c.add_in("id", chunk);
+                let index = format!(
+                    "INSERT INTO institutions_search (rowid, search_text) \
+                     SELECT id, search_text FROM institutions{}",
+                    c.where_sql()
+                );
+                crate::query::bind_all(sqlx::query(&index), &c.args)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+            }
+            sqlx::query(&sql)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
         }
         self.finish(tx, "institutions", commit).await?;
         Ok(outcome)
+    }
+
+    async fn create_batch(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        rows: &[ImportRow<InstitutionDraft>],
+        pending: &mut Vec<(usize, Option<Id>)>,
+        outcome: &mut ImportOutcome,
+        progress: &Progress<'_>,
+    ) -> Result<Vec<Id>, ImportFailure> {
+        let Some(&(first, _)) = pending.first() else {
+            return Ok(Vec::new());
+        };
+        let values: Vec<Vec<Arg>> = pending
+            .iter()
+            .map(|(i, _)| crate::institutions::write_args(&rows[*i].draft))
+            .collect();
+        let ids: Option<Vec<Id>> = pending.iter().map(|(_, id)| *id).collect();
+        let made = crate::institutions::TABLE
+            .insert_many(tx, actor, ids.as_deref(), values)
+            .await
+            .map_err(|error| ImportFailure {
+                index: first,
+                error,
+            })?;
+        for (index, _) in pending.drain(..) {
+            outcome.count(Written::Created);
+            tick(progress, index, rows.len());
+        }
+        Ok(made.iter().map(|i| i.id).collect())
     }
 
     /// Imports org units in one transaction; a parent must come before its sub-units.
@@ -137,6 +366,7 @@ impl Db {
         actor: &Actor,
         rows: &[ImportRow<OrgUnitDraft>],
         commit: bool,
+        progress: &Progress<'_>,
     ) -> Result<ImportOutcome, ImportFailure> {
         let table = &crate::org_units::TABLE;
         let mut tx = self.write().await?;
@@ -151,6 +381,7 @@ impl Db {
             .await
             .map_err(|error| ImportFailure { index, error })?;
             outcome.count(written);
+            tick(progress, index, rows.len());
         }
         self.finish(tx, "org_units", commit).await?;
         Ok(outcome)
@@ -162,6 +393,7 @@ impl Db {
         actor: &Actor,
         rows: &[ImportRow<PersonDraft>],
         commit: bool,
+        progress: &Progress<'_>,
     ) -> Result<ImportOutcome, ImportFailure> {
         let table = &crate::people::TABLE;
         let mut tx = self.write().await?;
@@ -176,9 +408,276 @@ impl Db {
             .await
             .map_err(|error| ImportFailure { index, error })?;
             outcome.count(written);
+            tick(progress, index, rows.len());
         }
         self.finish(tx, "people", commit).await?;
         Ok(outcome)
+    }
+
+    /// Imports agreements in one transaction. A new record takes the file's status as it is (the
+    /// office's history); an existing one may only move along the lifecycle
+    /// (`status-not-allowed`). A renewal (`previous_id`) must name an existing agreement or one
+    /// earlier in the file.
+    pub async fn import_agreements(
+        &self,
+        actor: &Actor,
+        rows: &[ImportRow<AgreementImport>],
+        commit: bool,
+        progress: &Progress<'_>,
+    ) -> Result<ImportOutcome, ImportFailure> {
+        let table = &crate::agreements::TABLE;
+        let mut tx = self.write().await?;
+        let mut outcome = ImportOutcome::default();
+        for (index, row) in rows.iter().enumerate() {
+            let written = async {
+                let r = &row.draft;
+                crate::agreements::check_references(&mut tx, &r.draft).await?;
+                if let Some(prev) = r.previous_id {
+                    if !exists(&mut tx, "agreements", prev).await? {
+                        return Err(invalid("previous_id", "not-found"));
+                    }
+                }
+                let before: Option<Agreement> = existing(self, &mut tx, table, row.id).await?;
+                let written = match before {
+                    Some(b)
+                        if b.draft == r.draft
+                            && b.status == r.status
+                            && b.previous_id == r.previous_id =>
+                    {
+                        return Ok(Written::Unchanged)
+                    }
+                    Some(b) => {
+                        if b.status != r.status
+                            && agreement::transition(b.status, r.status).is_err()
+                        {
+                            return Err(invalid("status", "status-not-allowed"));
+                        }
+                        crate::agreements::check_conditions_still_fit(&mut tx, b.id, &r.draft)
+                            .await?;
+                        let reminded = if b.draft.end_on == r.draft.end_on {
+                            b.reminded_at.clone()
+                        } else {
+                            None
+                        };
+                        let values = crate::agreements::write_args(
+                            &r.draft,
+                            r.status,
+                            r.previous_id,
+                            reminded,
+                        );
+                        let after = table.update(&mut tx, actor, &b, values).await?;
+                        crate::agreements::write_index(&mut tx, &after).await?;
+                        Written::Updated
+                    }
+                    None => {
+                        let values =
+                            crate::agreements::write_args(&r.draft, r.status, r.previous_id, None);
+                        let created = table.insert_as(&mut tx, actor, row.id, values).await?;
+                        crate::agreements::write_index(&mut tx, &created).await?;
+                        Written::Created
+                    }
+                };
+                Ok(written)
+            }
+            .await
+            .map_err(|error| ImportFailure { index, error })?;
+            outcome.count(written);
+            tick(progress, index, rows.len());
+        }
+        self.finish(tx, "agreements", commit).await?;
+        Ok(outcome)
+    }
+
+    /// Imports cooperation conditions in one transaction; each names its agreement, and its
+    /// sending and receiving institutions must be parties to it.
+    pub async fn import_conditions(
+        &self,
+        actor: &Actor,
+        rows: &[ImportRow<ConditionImport>],
+        commit: bool,
+        progress: &Progress<'_>,
+    ) -> Result<ImportOutcome, ImportFailure> {
+        let table = &crate::agreements::CONDITIONS;
+        let mut tx = self.write().await?;
+        let mut outcome = ImportOutcome::default();
+        for (index, row) in rows.iter().enumerate() {
+            let written = async {
+                let r = &row.draft;
+                let parent = match crate::agreements::TABLE
+                    .lock(self, &mut tx, r.agreement_id)
+                    .await
+                {
+                    Ok(p) => p,
+                    Err(StoreError::NotFound) => return Err(invalid("agreement_id", "not-found")),
+                    Err(e) => return Err(e),
+                };
+                crate::agreements::check_condition_parties(&parent.draft, &r.draft)?;
+                let same = |t: &CooperationCondition| {
+                    t.agreement_id == r.agreement_id && t.draft == r.draft
+                };
+                let values = crate::agreements::condition_args(r.agreement_id, &r.draft);
+                upsert(self, &mut tx, actor, table, row.id, same, values).await
+            }
+            .await
+            .map_err(|error| ImportFailure { index, error })?;
+            outcome.count(written);
+            tick(progress, index, rows.len());
+        }
+        self.finish(tx, "cooperation_conditions", commit).await?;
+        Ok(outcome)
+    }
+
+    /// Imports events in one transaction (participants, honours and agreements must exist).
+    pub async fn import_events(
+        &self,
+        actor: &Actor,
+        rows: &[ImportRow<EventDraft>],
+        commit: bool,
+        progress: &Progress<'_>,
+    ) -> Result<ImportOutcome, ImportFailure> {
+        let table = &crate::events::TABLE;
+        let mut tx = self.write().await?;
+        let mut outcome = ImportOutcome::default();
+        for (index, row) in rows.iter().enumerate() {
+            let written = async {
+                let mut draft = row.draft.clone();
+                crate::events::resolve_references(&mut tx, &mut draft).await?;
+                let before: Option<Event> = existing(self, &mut tx, table, row.id).await?;
+                let values = crate::events::write_args(&draft);
+                let written = match before {
+                    Some(b) if b.draft == draft => return Ok(Written::Unchanged),
+                    Some(b) => {
+                        let after = table.update(&mut tx, actor, &b, values).await?;
+                        crate::events::write_index(&mut tx, &after).await?;
+                        Written::Updated
+                    }
+                    None => {
+                        let created = table.insert_as(&mut tx, actor, row.id, values).await?;
+                        crate::events::write_index(&mut tx, &created).await?;
+                        Written::Created
+                    }
+                };
+                Ok(written)
+            }
+            .await
+            .map_err(|error| ImportFailure { index, error })?;
+            outcome.count(written);
+            tick(progress, index, rows.len());
+        }
+        self.finish(tx, "events", commit).await?;
+        Ok(outcome)
+    }
+
+    /// Imports mobility records in one transaction. As for agreements, a new record takes the
+    /// file's status; an existing one may only move along the lifecycle.
+    pub async fn import_mobilities(
+        &self,
+        actor: &Actor,
+        rows: &[ImportRow<MobilityImport>],
+        commit: bool,
+        progress: &Progress<'_>,
+    ) -> Result<ImportOutcome, ImportFailure> {
+        let table = &crate::mobilities::TABLE;
+        let mut tx = self.write().await?;
+        let mut outcome = ImportOutcome::default();
+        for (index, row) in rows.iter().enumerate() {
+            let written = async {
+                let r = &row.draft;
+                let search = crate::mobilities::check_references(&mut tx, &r.draft).await?;
+                let before: Option<Mobility> = existing(self, &mut tx, table, row.id).await?;
+                let initial = crate::mobilities::initial_confirmations(&r.draft, r.status);
+                let c = crate::mobilities::Confirmations {
+                    arrival: r.arrival_confirmed_at.clone().or(initial.arrival),
+                    ret: r.return_confirmed_at.clone().or(initial.ret),
+                    // A nomination link is the system's own: an import neither sets nor clears it.
+                    application: before.as_ref().and_then(|b| b.application_id),
+                };
+                let written = match before {
+                    Some(b)
+                        if b.draft == r.draft
+                            && b.status == r.status
+                            && b.arrival_confirmed_at == c.arrival
+                            && b.return_confirmed_at == c.ret =>
+                    {
+                        return Ok(Written::Unchanged)
+                    }
+                    Some(b) => {
+                        if b.status != r.status && mobility::transition(b.status, r.status).is_err()
+                        {
+                            return Err(invalid("status", "status-not-allowed"));
+                        }
+                        let values = crate::mobilities::args(&r.draft, r.status, &c, search);
+                        table.update(&mut tx, actor, &b, values).await?;
+                        Written::Updated
+                    }
+                    None => {
+                        let values = crate::mobilities::args(&r.draft, r.status, &c, search);
+                        let created: Mobility =
+                            table.insert_as(&mut tx, actor, row.id, values).await?;
+                        // Like a stay recorded by hand, an imported one gets its own checklist.
+                        crate::checklists::add_checklist(
+                            &mut tx, actor, created.id, &r.draft, r.status,
+                        )
+                        .await?;
+                        Written::Created
+                    }
+                };
+                Ok(written)
+            }
+            .await
+            .map_err(|error| ImportFailure { index, error })?;
+            outcome.count(written);
+            tick(progress, index, rows.len());
+        }
+        self.finish(tx, "mobilities", commit).await?;
+        Ok(outcome)
+    }
+
+    /// Every agreement, by id (for export).
+    pub async fn all_agreements(&self) -> StoreResult<Vec<Agreement>> {
+        self.all_of(&crate::agreements::TABLE).await
+    }
+
+    /// Every cooperation condition, by id (for export).
+    pub async fn all_conditions(&self) -> StoreResult<Vec<CooperationCondition>> {
+        self.all_of(&crate::agreements::CONDITIONS).await
+    }
+
+    /// The cooperation conditions of these agreements, by id (a filtered agreement list's).
+    pub async fn conditions_of_agreements(
+        &self,
+        ids: &[Id],
+    ) -> StoreResult<Vec<CooperationCondition>> {
+        let table = &crate::agreements::CONDITIONS;
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let mut c = crate::query::Conditions::default();
+            c.add_in("agreement_id", chunk);
+            let sql = format!(
+                "SELECT {} FROM {}{}",
+                table.columns,
+                table.name,
+                c.where_sql()
+            );
+            let rows = crate::query::bind_all(sqlx::query(&sql), &c.args)
+                .fetch_all(&self.pool)
+                .await?;
+            for row in &rows {
+                out.push((table.from_row)(row)?);
+            }
+        }
+        out.sort_by_key(|c: &CooperationCondition| c.id);
+        Ok(out)
+    }
+
+    /// Every event, by id (for export).
+    pub async fn all_events(&self) -> StoreResult<Vec<Event>> {
+        self.all_of(&crate::events::TABLE).await
+    }
+
+    /// Every mobility record, by id (for export).
+    pub async fn all_mobilities(&self) -> StoreResult<Vec<Mobility>> {
+        self.all_of(&crate::mobilities::TABLE).await
     }
 
     /// Every institution, by id (for export).

@@ -52,7 +52,10 @@ pub use enterprise::{
 };
 pub use events::{AgreementEnd, CalendarData, EventFilter, NamedTable, EVENT_SORTS};
 pub use exchange::{AllocationRun, ApplicationFilter, CallFilter, APPLICATION_SORTS, CALL_SORTS};
-pub use import::{ImportFailure, ImportOutcome, ImportRow};
+pub use import::{
+    AgreementImport, ConditionImport, ImportFailure, ImportOutcome, ImportRow, MobilityImport,
+    Progress, PROGRESS_EVERY,
+};
 pub use institutions::{InstitutionFilter, INSTITUTION_SORTS};
 pub use invitations::{Invitation, LinkProblem, LinkPurpose, NewInvitation};
 pub use migrate::{newest_version, MIGRATION_COUNT};

@@ -215,14 +215,19 @@ fn from_row(row: &AnyRow) -> StoreResult<Mobility> {
 
 /// The confirmations a record in `status` carries: kept if already set, else now (or, for
 /// records loaded in bulk, the day itself).
-struct Confirmations {
-    arrival: Option<String>,
-    ret: Option<String>,
+pub(crate) struct Confirmations {
+    pub arrival: Option<String>,
+    pub ret: Option<String>,
     /// The application the stay was nominated from (kept like the confirmations).
-    application: Option<Id>,
+    pub application: Option<Id>,
 }
 
-fn args(d: &MobilityDraft, status: MobilityStatus, c: &Confirmations, search: String) -> Vec<Arg> {
+pub(crate) fn args(
+    d: &MobilityDraft,
+    status: MobilityStatus,
+    c: &Confirmations,
+    search: String,
+) -> Vec<Arg> {
     vec![
         Arg::Int(d.person_id),
         Arg::Text(d.direction.as_str().into()),
@@ -271,7 +276,7 @@ async fn name_of(tx: &mut Tx, table: &str, field: &str, id: Id) -> StoreResult<L
 
 /// Checks that every referenced record exists and fits (the unit belongs to home or host, the
 /// condition to the agreement); returns the search text.
-async fn check_references(tx: &mut Tx, d: &MobilityDraft) -> StoreResult<String> {
+pub(crate) async fn check_references(tx: &mut Tx, d: &MobilityDraft) -> StoreResult<String> {
     let person = name_of(tx, "people", "person_id", d.person_id).await?;
     let home = name_of(
         tx,
@@ -587,7 +592,7 @@ impl Db {
 }
 
 /// Confirmations of a record created already under way or past: dated from its actual dates.
-fn initial_confirmations(d: &MobilityDraft, status: MobilityStatus) -> Confirmations {
+pub(crate) fn initial_confirmations(d: &MobilityDraft, status: MobilityStatus) -> Confirmations {
     let started = status.has_started();
     let returned = matches!(
         status,

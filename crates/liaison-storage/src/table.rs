@@ -129,6 +129,56 @@ impl<T: Versioned> Table<T> {
         Ok(created)
     }
 
+    /// Inserts many records in multi-row statements (`ids`: all chosen, or all new), each audited
+    /// as a single create would be; returns them in the order the database gives.
+    pub async fn insert_many(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        ids: Option<&[Id]>,
+        rows: Vec<Vec<Arg>>,
+    ) -> StoreResult<Vec<T>>
+    where
+        T: HasId,
+    {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = crate::now();
+        let id_column = if ids.is_some() { ", id" } else { "" };
+        let mut values = Vec::new();
+        let mut tuples = Vec::with_capacity(rows.len());
+        for (i, mut row) in rows.into_iter().enumerate() {
+            row.push(Arg::Text(now.clone()));
+            row.push(Arg::Text(now.clone()));
+            if let Some(ids) = ids {
+                row.push(Arg::Int(ids[i]));
+            }
+            let first = values.len() + 1;
+            let placeholders: Vec<String> = (first..first + row.len())
+                .map(|n| format!("${n}"))
+                .collect();
+            tuples.push(format!("({})", placeholders.join(", ")));
+            values.extend(row);
+        }
+        let sql = format!(
+            "INSERT INTO {} ({}, created_at, updated_at{id_column}) VALUES {} RETURNING {}",
+            self.name,
+            self.write_columns.join(", "),
+            tuples.join(", "),
+            self.columns
+        );
+        let rows = query::bind_all(sqlx::query(&sql), &values)
+            .fetch_all(&mut **tx)
+            .await?;
+        let created = rows
+            .iter()
+            .map(self.from_row)
+            .collect::<StoreResult<Vec<T>>>()?;
+        audit::record_creates(tx, actor, self.entity, &created).await?;
+        Ok(created)
+    }
+
     /// Writes new values over `before` (which the caller locked and version-checked).
     pub async fn update(
         &self,

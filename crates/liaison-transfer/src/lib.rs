@@ -1,7 +1,12 @@
-//! Files in and out (C8): the directory (institutions, org units, people) as CSV or XLSX.
+//! Files in and out (C8): the directory (institutions, org units, people), agreements and their
+//! cooperation conditions (a second entity, `agreement-conditions`, one row per condition naming
+//! its `agreement_id`), events and mobility records, as CSV or XLSX.
 //!
 //! Columns are the JSON field names of the API: nested text as `name.en`, `name.zh`,
-//! `name.local`, lists joined with `;` (`region_tags`, `emails`, `phones`, `languages`). An export
+//! `name.local`, lists of values joined with `;` (`region_tags`, `emails`, `signatories`,
+//! `agreement_ids`, …; an agreement's `parties` as `institution_id` or
+//! `institution_id/org_unit_id`), lists of objects (an event's `participants`, `consensus`,
+//! `honours`) as the API's JSON for that field. An export
 //! writes `id`, `version`, `created_at` and `updated_at` too; an import reads `id` (a row with an
 //! id updates that record or creates it with that id, a row without one creates a new record) and
 //! ignores the other three. Import is all or nothing: every row is checked with the domain
@@ -14,12 +19,21 @@ pub mod backup;
 use std::collections::HashMap;
 use std::io::Cursor;
 
-use liaison_domain::{
-    CountryCode, FieldError, FieldErrors, Id, Institution, InstitutionDraft, InstitutionKind,
-    LocalizedText, OrgUnit, OrgUnitDraft, OrgUnitKind, Person, PersonDraft, RegionTag,
-    RelationshipStatus,
+use liaison_domain::agreement::{
+    format_date, CefrLevel, Direction, MobilityType, Party, StudyLevel,
 };
-use liaison_storage::{Actor, Db, ImportFailure, ImportOutcome, ImportRow, StoreError};
+use liaison_domain::event::iso_date;
+use liaison_domain::{
+    Agreement, AgreementDraft, AgreementKind, AgreementStatus, ConditionDraft,
+    CooperationCondition, CountryCode, Event, EventDraft, EventKind, FieldError, FieldErrors, Id,
+    Institution, InstitutionDraft, InstitutionKind, LocalizedText, Mobility, MobilityDirection,
+    MobilityDraft, MobilityStatus, OrgUnit, OrgUnitDraft, OrgUnitKind, Person, PersonDraft,
+    RegionTag, RelationshipStatus,
+};
+use liaison_storage::{
+    Actor, AgreementImport, ConditionImport, Db, ImportFailure, ImportOutcome, ImportRow,
+    MobilityImport, StoreError,
+};
 
 /// The entities that can be exported and imported, by their C6 names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,10 +41,24 @@ pub enum Entity {
     Institutions,
     OrgUnits,
     People,
+    Agreements,
+    /// The cooperation conditions (quotas) of agreements, one row each, naming `agreement_id`.
+    AgreementConditions,
+    Events,
+    Mobilities,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 3] = [Entity::Institutions, Entity::OrgUnits, Entity::People];
+    /// In the order an import of everything takes (records before those that refer to them).
+    pub const ALL: [Entity; 7] = [
+        Entity::Institutions,
+        Entity::OrgUnits,
+        Entity::People,
+        Entity::Agreements,
+        Entity::AgreementConditions,
+        Entity::Events,
+        Entity::Mobilities,
+    ];
 
     pub fn parse(name: &str) -> Option<Entity> {
         Entity::ALL.into_iter().find(|e| e.as_str() == name)
@@ -41,6 +69,10 @@ impl Entity {
             Entity::Institutions => "institutions",
             Entity::OrgUnits => "org-units",
             Entity::People => "people",
+            Entity::Agreements => "agreements",
+            Entity::AgreementConditions => "agreement-conditions",
+            Entity::Events => "events",
+            Entity::Mobilities => "mobilities",
         }
     }
 
@@ -50,6 +82,10 @@ impl Entity {
             Entity::Institutions => INSTITUTION_COLUMNS,
             Entity::OrgUnits => ORG_UNIT_COLUMNS,
             Entity::People => PERSON_COLUMNS,
+            Entity::Agreements => AGREEMENT_COLUMNS,
+            Entity::AgreementConditions => CONDITION_COLUMNS,
+            Entity::Events => EVENT_COLUMNS,
+            Entity::Mobilities => MOBILITY_COLUMNS,
         }
     }
 
@@ -59,6 +95,20 @@ impl Entity {
             Entity::Institutions => &["kind", "country", "status"],
             Entity::OrgUnits => &["institution_id", "kind"],
             Entity::People => &[],
+            Entity::Agreements => &["kind", "status", "parties"],
+            Entity::AgreementConditions => &["agreement_id", "mobility_type", "places_per_year"],
+            Entity::Events => &["kind", "start_on", "end_on"],
+            Entity::Mobilities => &[
+                "person_id",
+                "direction",
+                "mobility_type",
+                "home_institution_id",
+                "host_institution_id",
+                "academic_year",
+                "planned_start",
+                "planned_end",
+                "status",
+            ],
         }
     }
 }
@@ -160,11 +210,115 @@ const PERSON_COLUMNS: &[&str] = &[
     "updated_at",
 ];
 
+const AGREEMENT_COLUMNS: &[&str] = &[
+    "id",
+    "kind",
+    "status",
+    "title.en",
+    "title.zh",
+    "title.local",
+    "summary.en",
+    "summary.zh",
+    "summary.local",
+    "parties",
+    "signatories",
+    "subject_areas",
+    "signed_on",
+    "start_on",
+    "end_on",
+    "auto_renew",
+    "iia_id",
+    "owner_user_id",
+    "previous_id",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+const CONDITION_COLUMNS: &[&str] = &[
+    "id",
+    "agreement_id",
+    "mobility_type",
+    "direction",
+    "sending_institution_id",
+    "receiving_institution_id",
+    "first_year",
+    "last_year",
+    "places_per_year",
+    "months_per_place",
+    "days_per_place",
+    "study_level",
+    "subject_areas",
+    "language",
+    "language_level",
+    "notes",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+const EVENT_COLUMNS: &[&str] = &[
+    "id",
+    "kind",
+    "title.en",
+    "title.zh",
+    "title.local",
+    "start_on",
+    "end_on",
+    "venue.en",
+    "venue.zh",
+    "venue.local",
+    "host_unit_id",
+    "summary.en",
+    "summary.zh",
+    "summary.local",
+    "participants",
+    "consensus",
+    "honours",
+    "agreement_ids",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+const MOBILITY_COLUMNS: &[&str] = &[
+    "id",
+    "person_id",
+    "direction",
+    "mobility_type",
+    "level",
+    "home_institution_id",
+    "host_institution_id",
+    "org_unit_id",
+    "agreement_id",
+    "condition_id",
+    "academic_year",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "status",
+    "arrival_confirmed_at",
+    "return_confirmed_at",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relation",
+    "notes",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
 /// A column whose cells are whole numbers (written as numbers to XLSX).
 fn numeric(column: &str) -> bool {
     column == "id"
         || column == "version"
-        || column.ends_with("_id") && column != "hei_id" && column != "ounit_id"
+        || column == "places_per_year"
+        || column == "days_per_place"
+        || column.ends_with("_id")
+            && column != "hei_id"
+            && column != "ounit_id"
+            && column != "iia_id"
 }
 
 /// One problem in an input file.
@@ -259,8 +413,51 @@ pub async fn export(db: &Db, entity: Entity, format: Format) -> Result<Vec<u8>, 
             .map(org_unit_cells)
             .collect(),
         Entity::People => db.all_people().await?.iter().map(person_cells).collect(),
+        Entity::Agreements => db
+            .all_agreements()
+            .await?
+            .iter()
+            .map(agreement_cells)
+            .collect(),
+        Entity::AgreementConditions => db
+            .all_conditions()
+            .await?
+            .iter()
+            .map(condition_cells)
+            .collect(),
+        Entity::Events => db.all_events().await?.iter().map(event_cells).collect(),
+        Entity::Mobilities => db
+            .all_mobilities()
+            .await?
+            .iter()
+            .map(mobility_cells)
+            .collect(),
     };
     Ok(write(entity, format, &rows))
+}
+
+/// Some agreements (a filtered list page) as a file, with the columns of [`export`].
+pub fn export_agreements(items: &[Agreement], format: Format) -> Vec<u8> {
+    let rows: Vec<Vec<String>> = items.iter().map(agreement_cells).collect();
+    write(Entity::Agreements, format, &rows)
+}
+
+/// Some cooperation conditions as a file, with the columns of [`export`].
+pub fn export_conditions(items: &[CooperationCondition], format: Format) -> Vec<u8> {
+    let rows: Vec<Vec<String>> = items.iter().map(condition_cells).collect();
+    write(Entity::AgreementConditions, format, &rows)
+}
+
+/// Some events as a file, with the columns of [`export`].
+pub fn export_events(items: &[Event], format: Format) -> Vec<u8> {
+    let rows: Vec<Vec<String>> = items.iter().map(event_cells).collect();
+    write(Entity::Events, format, &rows)
+}
+
+/// Some mobility records as a file, with the columns of [`export`].
+pub fn export_mobilities(items: &[Mobility], format: Format) -> Vec<u8> {
+    let rows: Vec<Vec<String>> = items.iter().map(mobility_cells).collect();
+    write(Entity::Mobilities, format, &rows)
 }
 
 /// Some institutions (a filtered list page) as a file, with the columns of [`export`].
@@ -431,6 +628,143 @@ fn person_cells(p: &Person) -> Vec<String> {
     out
 }
 
+fn ids(ids: &[Id]) -> String {
+    let parts: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    parts.join(";")
+}
+
+fn date_opt(d: Option<time::Date>) -> String {
+    d.map(format_date).unwrap_or_default()
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("records serialise")
+}
+
+fn meta(version: i64, created_at: &str, updated_at: &str) -> [String; 3] {
+    [version.to_string(), created_at.into(), updated_at.into()]
+}
+
+/// A party as `institution_id` or `institution_id/org_unit_id`.
+fn party_cell(p: &Party) -> String {
+    match p.org_unit_id {
+        Some(u) => format!("{}/{u}", p.institution_id),
+        None => p.institution_id.to_string(),
+    }
+}
+
+fn agreement_cells(a: &Agreement) -> Vec<String> {
+    let d = &a.draft;
+    let mut out = vec![
+        a.id.to_string(),
+        d.kind.as_str().into(),
+        a.status.as_str().into(),
+    ];
+    out.extend(localized(&d.title));
+    out.extend(localized(&d.summary));
+    let parties: Vec<String> = d.parties.iter().map(party_cell).collect();
+    out.push(parties.join(";"));
+    out.push(ids(&d.signatories));
+    out.push(d.subject_areas.join(";"));
+    out.push(date_opt(d.signed_on));
+    out.push(date_opt(d.start_on));
+    out.push(date_opt(d.end_on));
+    out.push(d.auto_renew.to_string());
+    out.push(text(&d.iia_id));
+    out.push(opt_id(d.owner_user_id));
+    out.push(opt_id(a.previous_id));
+    out.extend(meta(a.version, &a.created_at, &a.updated_at));
+    out
+}
+
+fn condition_cells(c: &CooperationCondition) -> Vec<String> {
+    let d = &c.draft;
+    let mut out = vec![
+        c.id.to_string(),
+        c.agreement_id.to_string(),
+        d.mobility_type.as_str().into(),
+        d.direction
+            .map(|x| x.as_str().to_string())
+            .unwrap_or_default(),
+        opt_id(d.sending_institution_id),
+        opt_id(d.receiving_institution_id),
+        text(&d.first_year),
+        text(&d.last_year),
+        d.places_per_year.to_string(),
+        d.months_per_place
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        d.days_per_place.map(|m| m.to_string()).unwrap_or_default(),
+        d.study_level
+            .map(|x| x.as_str().to_string())
+            .unwrap_or_default(),
+        d.subject_areas.join(";"),
+        text(&d.language),
+        d.language_level
+            .map(|x| x.as_str().to_string())
+            .unwrap_or_default(),
+        text(&d.notes),
+    ];
+    out.extend(meta(c.version, &c.created_at, &c.updated_at));
+    out
+}
+
+/// Lists of objects (participants, consensus points, honours) as their API JSON; empty if none.
+fn json_list<T: serde::Serialize>(items: &[T]) -> String {
+    if items.is_empty() {
+        String::new()
+    } else {
+        json(&items)
+    }
+}
+
+fn event_cells(e: &Event) -> Vec<String> {
+    let d = &e.draft;
+    let mut out = vec![e.id.to_string(), d.kind.as_str().into()];
+    out.extend(localized(&d.title));
+    out.push(iso_date::format(d.start_on));
+    out.push(iso_date::format(d.end_on));
+    out.extend(localized(&d.venue));
+    out.push(opt_id(d.host_unit_id));
+    out.extend(localized(&d.summary));
+    out.push(json_list(&d.participants));
+    out.push(json_list(&d.consensus));
+    out.push(json_list(&d.honours));
+    out.push(ids(&d.agreement_ids));
+    out.extend(meta(e.version, &e.created_at, &e.updated_at));
+    out
+}
+
+fn mobility_cells(m: &Mobility) -> Vec<String> {
+    let d = &m.draft;
+    let mut out = vec![
+        m.id.to_string(),
+        d.person_id.to_string(),
+        d.direction.as_str().into(),
+        d.mobility_type.as_str().into(),
+        d.level.map(|x| x.as_str().to_string()).unwrap_or_default(),
+        d.home_institution_id.to_string(),
+        d.host_institution_id.to_string(),
+        opt_id(d.org_unit_id),
+        opt_id(d.agreement_id),
+        opt_id(d.condition_id),
+        d.academic_year.clone(),
+        iso_date::format(d.planned_start),
+        iso_date::format(d.planned_end),
+        date_opt(d.actual_start),
+        date_opt(d.actual_end),
+        m.status.as_str().into(),
+        text(&m.arrival_confirmed_at),
+        text(&m.return_confirmed_at),
+        text(&d.emergency_contact_name),
+        text(&d.emergency_contact_phone),
+        text(&d.emergency_contact_relation),
+        text(&d.notes),
+    ];
+    out.extend(meta(m.version, &m.created_at, &m.updated_at));
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading files
 
@@ -470,6 +804,18 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, Vec<Problem>> {
     Ok(sheet)
 }
 
+/// A date typed into a spreadsheet (a serial day number counted from 1899-12-30) as
+/// `YYYY-MM-DD`; with a time of day, as the number itself (which no date column accepts).
+fn excel_date(serial: f64) -> String {
+    const DAY_ZERO: i32 = 2_415_019; // Julian day of 1899-12-30
+    if serial.fract() == 0.0 && (1.0..2_958_466.0).contains(&serial) {
+        if let Ok(d) = time::Date::from_julian_day(DAY_ZERO + serial as i32) {
+            return format_date(d);
+        }
+    }
+    serial.to_string()
+}
+
 fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Vec<Problem>> {
     use calamine::{Data, Reader};
     let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
@@ -494,7 +840,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Vec<Problem>> {
                 Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => (*f as i64).to_string(),
                 Data::Float(f) => f.to_string(),
                 Data::Bool(b) => b.to_string(),
-                Data::DateTime(d) => d.to_string(),
+                Data::DateTime(d) => excel_date(d.as_f64()),
                 Data::Error(_) => String::new(),
             };
         }
@@ -596,6 +942,103 @@ impl<'a> Cells<'a> {
         parsed
     }
 
+    /// An optional value of a closed set.
+    fn choice<T>(&mut self, column: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
+        let value = self.get(column);
+        if value.is_empty() {
+            return None;
+        }
+        let parsed = parse(value);
+        if parsed.is_none() {
+            self.problem(column, "invalid-choice");
+        }
+        parsed
+    }
+
+    /// An optional `YYYY-MM-DD` date.
+    fn date(&mut self, column: &str) -> Option<time::Date> {
+        let value = self.get(column);
+        if value.is_empty() {
+            return None;
+        }
+        let parsed = iso_date::parse(value);
+        if parsed.is_none() {
+            self.problem(column, "invalid-date");
+        }
+        parsed
+    }
+
+    fn required_date(&mut self, column: &str) -> Option<time::Date> {
+        self.required(column, "invalid-date", iso_date::parse)
+    }
+
+    /// `true`/`false` (also `yes`/`no`, `1`/`0`); empty is false.
+    fn boolean(&mut self, column: &str) -> bool {
+        match self.get(column).to_ascii_lowercase().as_str() {
+            "" | "false" | "no" | "0" => false,
+            "true" | "yes" | "1" => true,
+            _ => {
+                self.problem(column, "invalid-choice");
+                false
+            }
+        }
+    }
+
+    /// An optional whole number (zero allowed).
+    fn int(&mut self, column: &str) -> Option<i64> {
+        let value = self.get(column);
+        if value.is_empty() {
+            return None;
+        }
+        let parsed = value.parse::<i64>().ok().filter(|n| *n >= 0);
+        if parsed.is_none() {
+            self.problem(column, "invalid-number");
+        }
+        parsed
+    }
+
+    fn float(&mut self, column: &str) -> Option<f64> {
+        let value = self.get(column);
+        if value.is_empty() {
+            return None;
+        }
+        let parsed = value.parse::<f64>().ok().filter(|n| n.is_finite());
+        if parsed.is_none() {
+            self.problem(column, "invalid-number");
+        }
+        parsed
+    }
+
+    /// Ids joined with `;`.
+    fn ids(&mut self, column: &str) -> Vec<Id> {
+        let mut out = Vec::new();
+        for item in self.list(column) {
+            match item.parse::<Id>() {
+                Ok(n) if n > 0 => out.push(n),
+                _ => {
+                    self.problem(column, "invalid-number");
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// A list of objects as the API's JSON (empty: none).
+    fn json<T: serde::de::DeserializeOwned>(&mut self, column: &str) -> Vec<T> {
+        let value = self.get(column);
+        if value.is_empty() {
+            return Vec::new();
+        }
+        match serde_json::from_str(value) {
+            Ok(v) => v,
+            Err(_) => {
+                self.problem(column, "invalid-type");
+                Vec::new()
+            }
+        }
+    }
+
     fn list(&self, column: &str) -> Vec<String> {
         self.get(column)
             .split(';')
@@ -608,8 +1051,11 @@ impl<'a> Cells<'a> {
 
 /// The column a domain field error belongs to.
 fn column_of(entity: Entity, field: &str) -> String {
+    let english = format!("{field}.en");
+    if entity.columns().contains(&english.as_str()) {
+        return english;
+    }
     match field {
-        "name" => "name.en".into(),
         "institution_id" | "parent_id" | "org_unit_id" | "hei_id" | "ounit_id" => field.into(),
         _ => {
             let base = field.split('.').next().unwrap_or(field);
@@ -688,6 +1134,183 @@ fn parse_person(c: &mut Cells) -> Option<PersonDraft> {
         phones: c.list("phones"),
         languages: c.list("languages"),
     })
+}
+
+fn parse_party(item: &str) -> Option<Party> {
+    let (inst, unit) = match item.split_once('/') {
+        Some((i, u)) => (i, Some(u)),
+        None => (item, None),
+    };
+    let institution_id = inst.trim().parse::<Id>().ok().filter(|n| *n > 0)?;
+    let org_unit_id = match unit.map(str::trim) {
+        None | Some("") => None,
+        Some(u) => Some(u.parse::<Id>().ok().filter(|n| *n > 0)?),
+    };
+    Some(Party {
+        institution_id,
+        org_unit_id,
+    })
+}
+
+fn parse_agreement(c: &mut Cells) -> Option<AgreementImport> {
+    let kind = c.required("kind", "invalid-choice", AgreementKind::parse);
+    let status = c.required("status", "invalid-choice", AgreementStatus::parse);
+    let mut parties = Vec::new();
+    for item in c.list("parties") {
+        match parse_party(&item) {
+            Some(p) => parties.push(p),
+            None => {
+                c.problem("parties", "invalid-number");
+                break;
+            }
+        }
+    }
+    let signatories = c.ids("signatories");
+    let draft = AgreementDraft {
+        kind: kind?,
+        title: c.text("title"),
+        summary: c.text("summary"),
+        parties,
+        signatories,
+        subject_areas: c.list("subject_areas"),
+        signed_on: c.date("signed_on"),
+        start_on: c.date("start_on"),
+        end_on: c.date("end_on"),
+        auto_renew: c.boolean("auto_renew"),
+        iia_id: c.opt("iia_id"),
+        owner_user_id: c.id("owner_user_id"),
+    };
+    let previous_id = c.id("previous_id");
+    Some(AgreementImport {
+        draft,
+        status: status?,
+        previous_id,
+    })
+}
+
+fn validate_agreement(mut a: AgreementImport) -> Result<AgreementImport, FieldErrors> {
+    a.draft = a.draft.validate()?;
+    Ok(a)
+}
+
+fn parse_condition(c: &mut Cells) -> Option<ConditionImport> {
+    let agreement_id = c.id("agreement_id");
+    if agreement_id.is_none() && c.get("agreement_id").is_empty() {
+        c.problem("agreement_id", "required");
+    }
+    let mobility_type = c.required("mobility_type", "invalid-choice", MobilityType::parse);
+    let places = c.int("places_per_year");
+    if places.is_none() && c.get("places_per_year").is_empty() {
+        c.problem("places_per_year", "required");
+    }
+    let draft = ConditionDraft {
+        mobility_type: mobility_type?,
+        direction: c.choice("direction", Direction::parse),
+        sending_institution_id: c.id("sending_institution_id"),
+        receiving_institution_id: c.id("receiving_institution_id"),
+        first_year: c.opt("first_year"),
+        last_year: c.opt("last_year"),
+        places_per_year: places?,
+        months_per_place: c.float("months_per_place"),
+        days_per_place: c.int("days_per_place"),
+        study_level: c.choice("study_level", StudyLevel::parse_any),
+        subject_areas: c.list("subject_areas"),
+        language: c.opt("language"),
+        language_level: c.choice("language_level", CefrLevel::parse),
+        notes: c.opt("notes"),
+    };
+    Some(ConditionImport {
+        agreement_id: agreement_id?,
+        draft,
+    })
+}
+
+fn validate_condition(mut c: ConditionImport) -> Result<ConditionImport, FieldErrors> {
+    c.draft = c.draft.validate()?;
+    Ok(c)
+}
+
+fn parse_event(c: &mut Cells) -> Option<EventDraft> {
+    let kind = c.required("kind", "invalid-choice", EventKind::parse);
+    let start_on = c.required_date("start_on");
+    let end_on = c.required_date("end_on");
+    Some(EventDraft {
+        kind: kind?,
+        title: c.text("title"),
+        start_on: start_on?,
+        end_on: end_on?,
+        venue: c.text("venue"),
+        host_unit_id: c.id("host_unit_id"),
+        summary: c.text("summary"),
+        participants: c.json("participants"),
+        consensus: c.json("consensus"),
+        honours: c.json("honours"),
+        agreement_ids: c.ids("agreement_ids"),
+    })
+}
+
+/// A confirmation time: UTC RFC 3339, as exported.
+fn timestamp(c: &mut Cells, column: &str) -> Option<String> {
+    let value = c.opt(column)?;
+    let ok =
+        time::OffsetDateTime::parse(&value, &time::format_description::well_known::Rfc3339).is_ok();
+    if !ok {
+        c.problem(column, "invalid-type");
+    }
+    Some(value)
+}
+
+fn parse_mobility(c: &mut Cells) -> Option<MobilityImport> {
+    let required_id = |c: &mut Cells, column: &str| {
+        let id = c.id(column);
+        if id.is_none() && c.get(column).is_empty() {
+            c.problem(column, "required");
+        }
+        id
+    };
+    let person_id = required_id(c, "person_id");
+    let home = required_id(c, "home_institution_id");
+    let host = required_id(c, "host_institution_id");
+    let direction = c.required("direction", "invalid-choice", MobilityDirection::parse);
+    let mobility_type = c.required("mobility_type", "invalid-choice", MobilityType::parse);
+    let status = c.required("status", "invalid-choice", MobilityStatus::parse);
+    let planned_start = c.required_date("planned_start");
+    let planned_end = c.required_date("planned_end");
+    let academic_year = c.get("academic_year").to_string();
+    if academic_year.is_empty() {
+        c.problem("academic_year", "required");
+    }
+    let draft = MobilityDraft {
+        person_id: person_id?,
+        direction: direction?,
+        mobility_type: mobility_type?,
+        level: c.choice("level", StudyLevel::parse_any),
+        home_institution_id: home?,
+        host_institution_id: host?,
+        org_unit_id: c.id("org_unit_id"),
+        agreement_id: c.id("agreement_id"),
+        condition_id: c.id("condition_id"),
+        academic_year,
+        planned_start: planned_start?,
+        planned_end: planned_end?,
+        actual_start: c.date("actual_start"),
+        actual_end: c.date("actual_end"),
+        emergency_contact_name: c.opt("emergency_contact_name"),
+        emergency_contact_phone: c.opt("emergency_contact_phone"),
+        emergency_contact_relation: c.opt("emergency_contact_relation"),
+        notes: c.opt("notes"),
+    };
+    Some(MobilityImport {
+        draft,
+        status: status?,
+        arrival_confirmed_at: timestamp(c, "arrival_confirmed_at"),
+        return_confirmed_at: timestamp(c, "return_confirmed_at"),
+    })
+}
+
+fn validate_mobility(mut m: MobilityImport) -> Result<MobilityImport, FieldErrors> {
+    m.draft = m.draft.validate()?;
+    Ok(m)
 }
 
 /// The rows of a file as validated drafts, or every problem found.
@@ -776,7 +1399,7 @@ fn duplicate_hei_ids(parsed: &Parsed<InstitutionDraft>) -> Vec<Problem> {
 }
 
 /// Parents before their sub-units, whatever order the file has (a stable reordering).
-fn parents_first(parsed: &mut Parsed<OrgUnitDraft>) {
+fn parents_first<D: Clone>(parsed: &mut Parsed<D>, parent_of: fn(&D) -> Option<Id>) {
     let ids: HashMap<Id, usize> = parsed
         .rows
         .iter()
@@ -785,7 +1408,7 @@ fn parents_first(parsed: &mut Parsed<OrgUnitDraft>) {
         .collect();
     let depth = |mut i: usize| {
         let mut d = 0;
-        while let Some(&p) = parsed.rows[i].draft.parent_id.and_then(|p| ids.get(&p)) {
+        while let Some(&p) = parent_of(&parsed.rows[i].draft).and_then(|p| ids.get(&p)) {
             d += 1;
             i = p;
             if d > 64 {
@@ -823,6 +1446,25 @@ fn finish<D>(
     })
 }
 
+/// How far an import has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Rows read from the file.
+    Read,
+    /// Rows parsed and checked by the domain rules.
+    Checked,
+    /// Rows written in the (single) transaction; a dry run rolls them back at the end.
+    Written,
+}
+
+/// One progress report: `done` of `total` rows have passed `stage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub stage: Stage,
+    pub done: usize,
+    pub total: usize,
+}
+
 /// Reads, checks and (unless `dry_run`) writes a file in one transaction.
 pub async fn import(
     db: &Db,
@@ -831,7 +1473,33 @@ pub async fn import(
     bytes: &[u8],
     dry_run: bool,
 ) -> Result<ImportOutcome, ImportError> {
+    import_with_progress(db, actor, entity, bytes, dry_run, &|_| {}).await
+}
+
+/// [`import`], telling `progress` after the file is read, after every row is checked, and every
+/// [`liaison_storage::PROGRESS_EVERY`] rows written.
+pub async fn import_with_progress(
+    db: &Db,
+    actor: &Actor,
+    entity: Entity,
+    bytes: &[u8],
+    dry_run: bool,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<ImportOutcome, ImportError> {
     let sheet = read(bytes).map_err(ImportError::Problems)?;
+    let total = sheet.rows.len();
+    progress(Progress {
+        stage: Stage::Read,
+        done: total,
+        total,
+    });
+    let checked = || {
+        progress(Progress {
+            stage: Stage::Checked,
+            done: total,
+            total,
+        })
+    };
     let commit = !dry_run;
     match entity {
         Entity::Institutions => {
@@ -842,24 +1510,113 @@ pub async fn import(
                 InstitutionDraft::validate,
             )
             .map_err(ImportError::Problems)?;
+            checked();
             let dups = duplicate_hei_ids(&parsed);
             if !dups.is_empty() {
                 return Err(ImportError::Problems(dups));
             }
-            let result = db.import_institutions(actor, &parsed.rows, commit).await;
+            let result = db
+                .import_institutions(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
             finish(entity, &parsed, result)
         }
         Entity::OrgUnits => {
             let mut parsed = parse_sheet(entity, &sheet, parse_org_unit, OrgUnitDraft::validate)
                 .map_err(ImportError::Problems)?;
-            parents_first(&mut parsed);
-            let result = db.import_org_units(actor, &parsed.rows, commit).await;
+            checked();
+            parents_first(&mut parsed, |d| d.parent_id);
+            let result = db
+                .import_org_units(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
             finish(entity, &parsed, result)
         }
         Entity::People => {
             let parsed = parse_sheet(entity, &sheet, parse_person, PersonDraft::validate)
                 .map_err(ImportError::Problems)?;
-            let result = db.import_people(actor, &parsed.rows, commit).await;
+            checked();
+            let result = db
+                .import_people(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
+            finish(entity, &parsed, result)
+        }
+        Entity::Agreements => {
+            let mut parsed = parse_sheet(entity, &sheet, parse_agreement, validate_agreement)
+                .map_err(ImportError::Problems)?;
+            checked();
+            // A renewal after the agreement it renews.
+            parents_first(&mut parsed, |a| a.previous_id);
+            let result = db
+                .import_agreements(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
+            finish(entity, &parsed, result)
+        }
+        Entity::AgreementConditions => {
+            let parsed = parse_sheet(entity, &sheet, parse_condition, validate_condition)
+                .map_err(ImportError::Problems)?;
+            checked();
+            let result = db
+                .import_conditions(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
+            finish(entity, &parsed, result)
+        }
+        Entity::Events => {
+            let parsed = parse_sheet(entity, &sheet, parse_event, EventDraft::validate)
+                .map_err(ImportError::Problems)?;
+            checked();
+            let result = db
+                .import_events(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
+            finish(entity, &parsed, result)
+        }
+        Entity::Mobilities => {
+            let parsed = parse_sheet(entity, &sheet, parse_mobility, validate_mobility)
+                .map_err(ImportError::Problems)?;
+            checked();
+            let result = db
+                .import_mobilities(actor, &parsed.rows, commit, &|n| {
+                    progress(Progress {
+                        stage: Stage::Written,
+                        done: n,
+                        total,
+                    })
+                })
+                .await;
             finish(entity, &parsed, result)
         }
     }

@@ -1119,3 +1119,9 @@ error-no-partner = the place names no partner institution
 incoming-title = Nominate an incoming student or staff member
 incoming-hint = Choose the place under your agreement, give the person's name and the planned dates: the stay is recorded as nominated, with its checklist, and the office sees it at once.
 incoming-no-places = No place takes incoming nominations from your institution yet: the agreement's conditions must name your institution as the sending one.
+## c8-import
+import-entity-agreements = Agreements
+import-entity-agreement-conditions = Cooperation conditions of agreements
+import-entity-events = Events and visits
+import-entity-mobilities = Mobility records
+export-conditions = Export the cooperation conditions of these agreements:

@@ -1106,3 +1106,9 @@ error-no-partner = 该名额未注明接收方院校
 incoming-title = 提名来华（接收）学生或教职工
 incoming-hint = 请选择协议下的名额，填写人员姓名和计划日期：交流记录将以“已提名”状态创建并附事项清单，国际处即时可见。
 incoming-no-places = 贵校暂无可用于来华提名的名额：协议条款须注明贵校为派出方。
+## c8-import
+import-entity-agreements = 协议
+import-entity-agreement-conditions = 协议的合作条款
+import-entity-events = 来访与活动
+import-entity-mobilities = 出国（境）交流记录
+export-conditions = 导出这些协议的合作条款：

@@ -1,17 +1,18 @@
-//! `liaison export` and `liaison import` (C8): the directory as CSV or XLSX files;
+//! `liaison export` and `liaison import` (C8): the directory, agreements with their conditions,
+//! events and mobility records as CSV or XLSX files;
 //! `liaison backup` and `liaison restore`: everything, database and uploaded files.
 
 use std::path::PathBuf;
 
 use clap::Args;
 use liaison_storage::{Actor, BackupError, FileStore};
-use liaison_transfer::{Entity, Format, ImportError};
+use liaison_transfer::{Entity, Format, ImportError, Progress, Stage};
 
 use crate::{open_migrated, DbArgs, Failure};
 
 #[derive(Args)]
 pub struct ExportArgs {
-    /// institutions, org-units or people.
+    /// institutions, org-units, people, agreements, agreement-conditions, events or mobilities.
     #[arg(long)]
     entity: String,
     /// xlsx or csv.
@@ -25,7 +26,7 @@ pub struct ExportArgs {
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// institutions, org-units or people.
+    /// institutions, org-units, people, agreements, agreement-conditions, events or mobilities.
     #[arg(long)]
     entity: String,
     /// A CSV (UTF-8) or XLSX file, recognised by its content.
@@ -78,8 +79,16 @@ pub async fn import(args: ImportArgs) -> Result<(), Failure> {
     let bytes = std::fs::read(&args.input)
         .map_err(|e| Failure::input(format!("cannot read {}: {e}", args.input.display())))?;
     let db = open_migrated(&args.db).await?;
-    let result =
-        liaison_transfer::import(&db, &Actor::system("cli"), entity, &bytes, args.dry_run).await;
+    let report = progress_printer(args.dry_run);
+    let result = liaison_transfer::import_with_progress(
+        &db,
+        &Actor::system("cli"),
+        entity,
+        &bytes,
+        args.dry_run,
+        &report,
+    )
+    .await;
     db.close().await;
     match result {
         Ok(outcome) => {
@@ -106,6 +115,32 @@ pub async fn import(args: ImportArgs) -> Result<(), Failure> {
             )))
         }
         Err(ImportError::Store(e)) => Err(Failure::runtime(e.to_string())),
+    }
+}
+
+/// How often, at most, a progress line is printed while rows are written.
+const PROGRESS_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Prints an import's progress on stderr: the rows read and checked, then the rows written at
+/// most four times a second, and always the last count.
+fn progress_printer(dry_run: bool) -> impl Fn(Progress) + Sync {
+    let last = std::sync::Mutex::new(None::<std::time::Instant>);
+    move |p: Progress| {
+        let line = match p.stage {
+            Stage::Read => format!("read {} rows", p.total),
+            Stage::Checked => format!("checked {} rows", p.total),
+            Stage::Written => {
+                let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                let due = last.is_none_or(|t| t.elapsed() >= PROGRESS_INTERVAL);
+                if !due && p.done < p.total {
+                    return;
+                }
+                *last = Some(std::time::Instant::now());
+                let verb = if dry_run { "tried" } else { "written" };
+                format!("{verb} {} of {} rows", p.done, p.total)
+            }
+        };
+        eprintln!("{line}");
     }
 }
 

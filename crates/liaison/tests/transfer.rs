@@ -69,11 +69,19 @@ fn export_then_import_into_an_empty_database_gives_the_same_records() {
     let demo = source.run(&["demo"], "");
     assert!(demo.status.success(), "{}", text(&demo.stderr));
     let target = TestDb::new();
+    // Accounts are not part of C8 (a backup carries them): the agreements' owner (the demo's
+    // first account) must exist in the target as it would on a real second system.
+    let owner = target.add_user("owner@example.org", "admin", "correct horse battery");
+    assert!(owner.status.success(), "{}", text(&owner.stderr));
     let files = tempfile::tempdir().unwrap();
     for (entity, format) in [
         ("institutions", "xlsx"),
         ("org-units", "csv"),
         ("people", "xlsx"),
+        ("agreements", "xlsx"),
+        ("agreement-conditions", "csv"),
+        ("events", "csv"),
+        ("mobilities", "xlsx"),
     ] {
         let file = files.path().join(format!("{entity}.{format}"));
         export(&source, entity, format, &file);
@@ -196,4 +204,246 @@ fn a_bad_file_exits_2_names_rows_and_columns_and_writes_nothing() {
     );
     assert_eq!(unknown.status.code(), Some(2));
     assert!(text(&unknown.stderr).contains("use one of: institutions, org-units, people"));
+}
+
+/// The first data row of a CSV export, by column name.
+fn first_row(path: &std::path::Path) -> (Vec<String>, Vec<String>) {
+    let rows = records(path);
+    (rows[0].clone(), rows[1].clone())
+}
+
+fn csv_line(cells: &[String]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(cells).unwrap();
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+#[test]
+fn agreements_events_and_mobilities_refuse_bad_rows_and_write_nothing() {
+    let db = TestDb::new();
+    let demo = db.run(&["demo"], "");
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    let files = tempfile::tempdir().unwrap();
+    let snapshot = |name: &str| -> Vec<String> {
+        ["agreements", "agreement-conditions", "events", "mobilities"]
+            .iter()
+            .map(|e| {
+                let f = files.path().join(format!("{name}-{e}.csv"));
+                export(&db, e, "csv", &f);
+                std::fs::read_to_string(&f).unwrap()
+            })
+            .collect()
+    };
+    let before = snapshot("before");
+
+    // Each case: a good row taken from the export, changed in one cell, after an untouched row.
+    // (entity, column, new value, expected problem)
+    let cases = [
+        (
+            "agreements",
+            "parties",
+            "1;999999",
+            "column parties: refers to a record that does not exist",
+        ),
+        (
+            "agreements",
+            "end_on",
+            "2025-02-30",
+            "column end_on: must be a date YYYY-MM-DD",
+        ),
+        (
+            "agreements",
+            "kind",
+            "treaty",
+            "column kind: is not one of the allowed values",
+        ),
+        (
+            "agreements",
+            "status",
+            "signed-ish",
+            "column status: is not one of the allowed values",
+        ),
+        (
+            "agreement-conditions",
+            "agreement_id",
+            "999999",
+            "column agreement_id: refers to a record that does not exist",
+        ),
+        (
+            "agreement-conditions",
+            "first_year",
+            "2024-2025",
+            "column first_year: must be an academic year such as 2024/2025",
+        ),
+        (
+            "events",
+            "start_on",
+            "yesterday",
+            "column start_on: must be a date YYYY-MM-DD",
+        ),
+        (
+            "events",
+            "agreement_ids",
+            "999999",
+            "column agreement_ids: refers to a record that does not exist",
+        ),
+        (
+            "events",
+            "participants",
+            "[{\"person\": 1}]",
+            "column participants: has the wrong type",
+        ),
+        (
+            "mobilities",
+            "person_id",
+            "999999",
+            "column person_id: refers to a record that does not exist",
+        ),
+        (
+            "mobilities",
+            "host_institution_id",
+            "999999",
+            "column host_institution_id: refers to a record that does not exist",
+        ),
+        (
+            "mobilities",
+            "planned_start",
+            "01/09/2024",
+            "column planned_start: must be a date YYYY-MM-DD",
+        ),
+        (
+            "mobilities",
+            "direction",
+            "sideways",
+            "column direction: is not one of the allowed values",
+        ),
+    ];
+    for (entity, column, value, expected) in cases {
+        let exported = files.path().join(format!("{entity}.csv"));
+        export(&db, entity, "csv", &exported);
+        let (header, mut row) = first_row(&exported);
+        let (_, second) = {
+            let rows = records(&exported);
+            (rows[0].clone(), rows[2].clone())
+        };
+        let at = header.iter().position(|h| h == column).unwrap();
+        row[at] = value.to_string();
+        let file = files.path().join("bad.csv");
+        std::fs::write(
+            &file,
+            format!(
+                "{}{}{}",
+                csv_line(&header),
+                csv_line(&second),
+                csv_line(&row)
+            ),
+        )
+        .unwrap();
+        for dry_run in [true, false] {
+            let run = import(&db, entity, &file, dry_run);
+            assert_eq!(
+                run.status.code(),
+                Some(2),
+                "{entity} {column}: {}",
+                text(&run.stderr)
+            );
+            let err = text(&run.stderr);
+            assert!(
+                err.contains(&format!("row 3, {expected}")),
+                "{entity} {column}: {expected:?} missing from {err}"
+            );
+            assert!(err.contains("nothing was written"), "{err}");
+        }
+    }
+
+    // A duplicate id, and an illegal status change of an existing record.
+    for (entity, column, value, expected) in [
+        (
+            "agreements",
+            "",
+            "",
+            "row 3, column id: repeats an earlier entry",
+        ),
+        (
+            "mobilities",
+            "",
+            "",
+            "row 3, column id: repeats an earlier entry",
+        ),
+    ] {
+        let _ = (column, value);
+        let exported = files.path().join(format!("{entity}.csv"));
+        export(&db, entity, "csv", &exported);
+        let (header, row) = first_row(&exported);
+        let file = files.path().join("dup.csv");
+        std::fs::write(
+            &file,
+            format!("{}{}{}", csv_line(&header), csv_line(&row), csv_line(&row)),
+        )
+        .unwrap();
+        let run = import(&db, entity, &file, false);
+        assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+        assert!(
+            text(&run.stderr).contains(expected),
+            "{}",
+            text(&run.stderr)
+        );
+    }
+    let exported = files.path().join("m.csv");
+    export(&db, "mobilities", "csv", &exported);
+    let rows = records(&exported);
+    let status = rows[0].iter().position(|h| h == "status").unwrap();
+    let recognised = rows
+        .iter()
+        .position(|r| r[status] == "recognised")
+        .expect("a recognised stay in the demo data");
+    let mut row = rows[recognised].clone();
+    row[status] = "nominated".into();
+    let file = files.path().join("back.csv");
+    std::fs::write(&file, format!("{}{}", csv_line(&rows[0]), csv_line(&row))).unwrap();
+    let run = import(&db, "mobilities", &file, false);
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stderr).contains("row 2, column status: is not an allowed next status"),
+        "{}",
+        text(&run.stderr)
+    );
+
+    assert_eq!(
+        before,
+        snapshot("after"),
+        "a refused file changed the database"
+    );
+}
+
+#[test]
+fn an_import_reports_its_progress_on_stderr() {
+    let db = TestDb::new();
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("many.csv");
+    let mut csv = String::from("kind,name.en,country,status\n");
+    for i in 0..1203 {
+        csv.push_str(&format!("school,School {i},KZ,prospect\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let dry = import(&db, "institutions", &file, true);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let err = text(&dry.stderr);
+    assert!(err.contains("read 1203 rows\nchecked 1203 rows\n"), "{err}");
+    assert!(err.contains("tried 1203 of 1203 rows"), "{err}");
+    let done = import(&db, "institutions", &file, false);
+    let err = text(&done.stderr);
+    assert!(err.contains("read 1203 rows\nchecked 1203 rows\n"), "{err}");
+    // The first batch is always shown, the last count always ends the report.
+    assert!(err.contains("written 500 of 1203 rows\n"), "{err}");
+    assert!(
+        err.trim_end().ends_with("written 1203 of 1203 rows"),
+        "{err}"
+    );
+    assert!(err.lines().count() <= 5, "{err}");
+    assert!(
+        text(&done.stdout).contains("imported institutions: 1203 created"),
+        "{}",
+        text(&done.stdout)
+    );
 }

@@ -415,6 +415,10 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
             (table(&ctx, &page.items, &institutions, Some(&query.sort)))
             (pager(&ctx, &query.page, page.total))
         }
+        (super::transfer::list_tools(&ctx, &[
+            (liaison_transfer::Entity::Agreements, "export-list"),
+            (liaison_transfer::Entity::AgreementConditions, "export-conditions"),
+        ], raw.as_deref()))
     };
     super::page(&ctx, &title, body)
 }

@@ -131,6 +131,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
             } }
             (pager(&ctx, &query.page, page.total))
         }
+        (super::transfer::list_tools(&ctx, &[(liaison_transfer::Entity::Events, "export-list")], raw.as_deref()))
     };
     super::page(&ctx, &title, body)
 }

@@ -231,6 +231,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
             (table(&ctx, &page.items, &names, Some(&query.sort)))
             (pager(&ctx, &query.page, page.total))
         }
+        (super::transfer::list_tools(&ctx, &[(liaison_transfer::Entity::Mobilities, "export-list")], raw.as_deref()))
     };
     super::page(&ctx, &title, body)
 }

@@ -20,9 +20,13 @@ use crate::api::institutions::actor;
 use crate::api::ListQuery;
 use crate::auth::Ctx;
 use crate::AppState;
+use liaison_domain::access::allows;
 use liaison_domain::paging::MAX_PER_PAGE;
-use liaison_domain::{Id, PageRequest};
-use liaison_storage::{StoreError, INSTITUTION_SORTS, ORG_UNIT_SORTS, PERSON_SORTS};
+use liaison_domain::{Action, Id, PageRequest};
+use liaison_storage::{
+    StoreError, AGREEMENT_SORTS, EVENT_SORTS, INSTITUTION_SORTS, MOBILITY_SORTS, ORG_UNIT_SORTS,
+    PERSON_SORTS,
+};
 use liaison_transfer::{Entity, Format, ImportError, Problem};
 
 /// The most rows one export holds (the whole directory of a large office fits).
@@ -40,11 +44,46 @@ fn list_path(entity: Entity) -> &'static str {
         Entity::Institutions => "/institutions",
         Entity::OrgUnits => "/org-units",
         Entity::People => "/people",
+        Entity::Agreements | Entity::AgreementConditions => "/agreements",
+        Entity::Events => "/events",
+        Entity::Mobilities => "/mobilities",
+    }
+}
+
+/// What a caller needs to read an entity's rows (beyond the export route's own check).
+fn read_action(entity: Entity) -> Action {
+    match entity {
+        Entity::Institutions | Entity::OrgUnits | Entity::People => Action::ReadDirectory,
+        Entity::Agreements | Entity::AgreementConditions => Action::ReadAgreements,
+        Entity::Events => Action::ReadEvents,
+        Entity::Mobilities => Action::ReadMobilities,
     }
 }
 
 /// The "Export: XLSX · CSV" links of a list page, keeping its search, filters and sort.
 pub fn export_links(ctx: &Ctx, entity: Entity, raw_query: Option<&str>) -> Markup {
+    export_links_as(ctx, "export-list", entity, raw_query)
+}
+
+/// The export links and, for those who may import, the import link: the tools under a list.
+pub fn list_tools(ctx: &Ctx, entities: &[(Entity, &str)], raw_query: Option<&str>) -> Markup {
+    html! {
+        div.list-tools {
+            @for (entity, label) in entities { (export_links_as(ctx, label, *entity, raw_query)) }
+            @if allows(ctx.user().role, Action::EditPartners) {
+                p { a href="/import" { (ctx.t("import-link")) } }
+            }
+        }
+    }
+}
+
+/// Export links under the label `label_key`.
+pub fn export_links_as(
+    ctx: &Ctx,
+    label_key: &str,
+    entity: Entity,
+    raw_query: Option<&str>,
+) -> Markup {
     let kept: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(
             form_urlencoded::parse(raw_query.unwrap_or("").as_bytes())
@@ -61,7 +100,7 @@ pub fn export_links(ctx: &Ctx, entity: Entity, raw_query: Option<&str>) -> Marku
     };
     html! {
         p.export {
-            (ctx.t("export-list")) " "
+            (ctx.t(label_key)) " "
             a href=(href("xlsx")) download { "XLSX" } " · "
             a href=(href("csv")) download { "CSV" }
         }
@@ -79,6 +118,9 @@ pub async fn export(
     let Some(entity) = entity_of(&name) else {
         return super::error_page(&ctx, StatusCode::NOT_FOUND, "page-not-found");
     };
+    if !allows(ctx.user().role, read_action(entity)) {
+        return super::error_page(&ctx, StatusCode::FORBIDDEN, "page-forbidden");
+    }
     // The list query without the export's own parameter (the serializer is not `Send`, so it
     // lives only in this block).
     let (format, rest) = {
@@ -150,19 +192,30 @@ async fn rows_of(
         per_page: MAX_PER_PAGE,
     };
     macro_rules! all_pages {
-        ($sorts:expr, $filters:expr, $filter_from:path, $fetch:ident, $write:path) => {{
+        ($sorts:expr, $filters:expr, $filter_from:path, $fetch:ident, $write:path) => {
+            all_pages!(
+                $sorts,
+                $filters,
+                $filter_from,
+                $fetch,
+                $write,
+                scope,
+                |s| s,
+                |items| items
+            )
+        };
+        ($sorts:expr, $filters:expr, $filter_from:path, $fetch:ident, $write:path, $reach:expr,
+         $sort:expr, $then:expr) => {{
             let Ok(query) = ListQuery::parse(Some(raw), $sorts, $filters) else {
                 return Ok(None);
             };
             let Ok(filter) = $filter_from(&query) else {
                 return Ok(None);
             };
+            let sort = $sort(query.sort);
             let mut items = Vec::new();
             for n in 1.. {
-                let got = state
-                    .db
-                    .$fetch(scope, &filter, &query.sort, &page(n))
-                    .await?;
+                let got = state.db.$fetch($reach, &filter, &sort, &page(n)).await?;
                 let done = got.items.len() < MAX_PER_PAGE as usize || items.len() >= EXPORT_MAX;
                 items.extend(got.items);
                 if done {
@@ -170,6 +223,7 @@ async fn rows_of(
                 }
             }
             items.truncate(EXPORT_MAX);
+            let items = $then(items);
             Ok(Some(Box::new(move |f| $write(&items, f)) as Writer))
         }};
     }
@@ -194,6 +248,61 @@ async fn rows_of(
             crate::api::people::filter_from,
             people,
             liaison_transfer::export_people
+        ),
+        Entity::Agreements => all_pages!(
+            AGREEMENT_SORTS,
+            crate::api::agreements::FILTERS,
+            crate::api::agreements::filter_from,
+            agreements,
+            liaison_transfer::export_agreements
+        ),
+        // The conditions of the agreements the agreement list shows.
+        Entity::AgreementConditions => {
+            let Ok(query) =
+                ListQuery::parse(Some(raw), AGREEMENT_SORTS, crate::api::agreements::FILTERS)
+            else {
+                return Ok(None);
+            };
+            let Ok(filter) = crate::api::agreements::filter_from(&query) else {
+                return Ok(None);
+            };
+            let mut ids = Vec::new();
+            for n in 1.. {
+                let got = state
+                    .db
+                    .agreements(scope, &filter, &query.sort, &page(n))
+                    .await?;
+                let done = got.items.len() < MAX_PER_PAGE as usize;
+                ids.extend(got.items.iter().map(|a| a.id));
+                if done {
+                    break;
+                }
+            }
+            let mut items = state.db.conditions_of_agreements(&ids).await?;
+            items.truncate(EXPORT_MAX);
+            Ok(Some(
+                Box::new(move |f| liaison_transfer::export_conditions(&items, f)) as Writer,
+            ))
+        }
+        Entity::Events => all_pages!(
+            EVENT_SORTS,
+            crate::api::events::FILTERS,
+            crate::api::events::filter_from,
+            events,
+            liaison_transfer::export_events,
+            scope,
+            |s| crate::api::events::sort_of(Some(raw), s),
+            |items| items
+        ),
+        Entity::Mobilities => all_pages!(
+            MOBILITY_SORTS,
+            crate::api::mobilities::FILTERS,
+            crate::api::mobilities::filter_from,
+            mobilities,
+            liaison_transfer::export_mobilities,
+            &crate::api::mobilities::reach(ctx),
+            |s| s,
+            |items| items
         ),
     }
 }

@@ -234,3 +234,170 @@ async fn an_import_is_checked_previewed_and_confirmed_all_or_nothing() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(total(&app, &staff).await, 3);
 }
+
+/// Column `name` of every data row of a CSV export.
+fn column(csv: &str, name: &str) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+    let at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    reader
+        .records()
+        .map(|r| r.unwrap()[at].to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn agreements_events_and_mobilities_export_with_their_filters_and_import_through_the_page() {
+    let app = TestApp::with_demo().await;
+    let staff = app.token(Role::Staff).await;
+    let mut b = app.browser(Role::Staff).await;
+
+    // The agreement list offers its own export and its conditions', with the filters kept.
+    let list = b.get("/agreements?status=active").await;
+    assert!(
+        list.body
+            .contains("href=\"/export/agreements?format=csv&amp;status=active\""),
+        "{}",
+        list.body
+    );
+    assert!(list
+        .body
+        .contains("href=\"/export/agreement-conditions?format=csv&amp;status=active\""));
+    let active = b.get("/export/agreements?format=csv&status=active").await;
+    assert_eq!(active.status, StatusCode::OK);
+    let statuses = column(&active.body, "status");
+    let expected = app
+        .api(
+            "GET",
+            "/api/v1/agreements?status=active&per_page=1",
+            Some(&staff),
+            None,
+        )
+        .await
+        .json()["total"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(statuses.len() as i64, expected);
+    assert!(statuses.len() > 3 && statuses.iter().all(|s| s == "active"));
+    let ids = column(&active.body, "id");
+    let conditions = b
+        .get("/export/agreement-conditions?format=csv&status=active")
+        .await;
+    let owners = column(&conditions.body, "agreement_id");
+    assert!(!owners.is_empty());
+    assert!(owners.iter().all(|a| ids.contains(a)), "{owners:?}");
+
+    let events = b.get("/export/events?format=csv&kind=symposium").await;
+    let kinds = column(&events.body, "kind");
+    assert!(!kinds.is_empty() && kinds.iter().all(|k| k == "symposium"));
+    let outgoing = b
+        .get("/export/mobilities?format=xlsx&direction=outgoing")
+        .await;
+    assert_eq!(outgoing.status, StatusCode::OK);
+    assert!(outgoing.body.as_bytes().starts_with(b"PK"));
+    let mobilities = b
+        .get("/export/mobilities?format=csv&direction=incoming")
+        .await;
+    let directions = column(&mobilities.body, "direction");
+    assert!(!directions.is_empty() && directions.iter().all(|d| d == "incoming"));
+
+    // An enterprise contact reads the directory but not mobility records.
+    let mut enterprise = app.browser(Role::Enterprise).await;
+    assert_eq!(
+        enterprise.get("/export/mobilities?format=csv").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // An event file: checked (an unknown agreement named by row and column), then previewed
+    // and confirmed.
+    let header = "kind,title.en,title.zh,start_on,end_on,agreement_ids\n";
+    let bad =
+        format!("{header}seminar,Silk Road seminar,丝路研讨会,2026-03-02,2026-03-01,999999\n");
+    let r = check(&mut b, "events", "events.csv", bad.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Row 2, column end_on: must not be before the start date"),
+        "{}",
+        r.body
+    );
+    let unknown =
+        format!("{header}seminar,Silk Road seminar,丝路研讨会,2026-03-02,2026-03-03,999999\n");
+    let r = check(&mut b, "events", "events.csv", unknown.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("Row 2, column agreement_ids:"),
+        "{}",
+        r.body
+    );
+    async fn count(app: &TestApp, token: &str) -> i64 {
+        app.api("GET", "/api/v1/events?per_page=1", Some(token), None)
+            .await
+            .json()["total"]
+            .as_i64()
+            .unwrap()
+    }
+    let before = count(&app, &staff).await;
+    let good = format!(
+        "{header}seminar,Silk Road seminar,丝路研讨会,2026-03-02,2026-03-03,{}\n",
+        ids[0]
+    );
+    let r = check(&mut b, "events", "events.csv", good.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("events.csv: 1 new, 0 changed, 0 unchanged."),
+        "{}",
+        r.body
+    );
+    assert_eq!(count(&app, &staff).await, before, "a check writes nothing");
+    let done = b.post(&format!("/import/{}", token_in(&r.body)), &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), "/events");
+    assert_eq!(count(&app, &staff).await, before + 1);
+}
+
+#[tokio::test]
+async fn a_large_import_is_found_by_search() {
+    let app = TestApp::new().await;
+    let staff = app.token(Role::Staff).await;
+    let mut b = app.browser(Role::Staff).await;
+    let mut csv = String::from("kind,name.en,name.zh,country,status\n");
+    for i in 0..450 {
+        csv.push_str(&format!(
+            "school,Steppe Academy {i},草原学院{i}号,KZ,prospect\n"
+        ));
+    }
+    let r = check(&mut b, "institutions", "many.csv", csv.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let done = b.post(&format!("/import/{}", token_in(&r.body)), &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    for q in ["Steppe%20Academy%20417", "草原学院417"] {
+        let found = app
+            .api(
+                "GET",
+                &format!("/api/v1/institutions?q={q}"),
+                Some(&staff),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(found["total"], 1, "{q}: {found}");
+    }
+    // The index keeps following edits and new records after the import.
+    institution(&app, &staff, "Steppe Polytechnic", "KZ").await;
+    let found = app
+        .api(
+            "GET",
+            "/api/v1/institutions?q=polytechnic",
+            Some(&staff),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(found["total"], 1, "{found}");
+}
