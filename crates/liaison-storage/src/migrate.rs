@@ -86,6 +86,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_institution_json.sql"),
         postgres: include_str!("../migrations/postgres/0012_institution_json.sql"),
     },
+    Migration {
+        version: 16,
+        name: "exchange_rules",
+        sqlite: include_str!("../migrations/sqlite/0016_exchange_rules.sql"),
+        postgres: include_str!("../migrations/postgres/0016_exchange_rules.sql"),
+    },
 ];
 
 pub const MIGRATION_COUNT: usize = MIGRATIONS.len();

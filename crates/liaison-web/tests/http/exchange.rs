@@ -7,6 +7,13 @@ use serde_json::{json, Value};
 use crate::support::TestApp;
 use liaison_domain::Role;
 
+/// A date `days` from today, as the API writes dates.
+fn in_days(days: i64) -> String {
+    liaison_domain::event::iso_date::format(
+        time::OffsetDateTime::now_utc().date() + time::Duration::days(days),
+    )
+}
+
 async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
     let r = app.api("POST", path, Some(token), Some(body)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.body);
@@ -25,6 +32,7 @@ struct World {
     almaty: String,
     /// A condition of another call.
     other: String,
+    other_call: String,
     home: String,
 }
 
@@ -82,12 +90,13 @@ async fn world(app: &TestApp) -> World {
         t,
         "/api/v1/calls",
         json!({"title": {"en": "Semester exchange 2025/2026", "zh": "2025/2026 学年交换项目"},
-            "academic_year": "2025/2026", "deadline": "2025-03-31", "max_choices": 2,
+            "academic_year": "2025/2026", "deadline": in_days(30), "max_choices": 2,
+            "scoring": {"gpa_weight": 0, "language_weight": 0, "interview_weight": 100, "gpa_max": 4.0},
             "places": [{"condition_id": conditions[0], "places": 1},
                        {"condition_id": conditions[1], "places": 2}]}),
     )
     .await;
-    created(
+    let other_call = created(
         app,
         t,
         "/api/v1/calls",
@@ -97,6 +106,7 @@ async fn world(app: &TestApp) -> World {
     .await;
     World {
         call: id(&call),
+        other_call: id(&other_call),
         kl: conditions[0].clone(),
         almaty: conditions[1].clone(),
         other: conditions[2].clone(),
@@ -156,24 +166,21 @@ async fn allocation_gives_the_student_optimal_stable_matching_with_explanations(
             json!({"call_id": w.call, "choices": choices}),
         )
         .await;
-        assert_eq!(a["status"], "submitted");
+        // No rules: submitting makes it eligible at once.
+        assert_eq!(a["status"], "eligible");
         let a = if *eligible {
-            set(
-                &app,
-                &w.staff,
-                &a,
-                json!({"status": "eligible", "score": score}),
-            )
-            .await
+            set(&app, &w.staff, &a, json!({"interview_score": score})).await
         } else {
             set(
                 &app,
                 &w.staff,
                 &a,
-                json!({"status": "ineligible", "ineligible_reason": "GPA below 3.0", "score": score}),
+                json!({"status": "ineligible", "ineligible_reason": "GPA below 3.0", "interview_score": score}),
             )
             .await
         };
+        // The call scores the interview only: the total is the interview score.
+        assert_eq!(a["score"], json!(score.unwrap() as f64));
         apps.push(a);
         tokens.push(token);
     }
@@ -208,6 +215,37 @@ async fn allocation_gives_the_student_optimal_stable_matching_with_explanations(
         let app = &app;
         async move { app.api("GET", &path, Some(&token), None).await.json() }
     };
+    assert_eq!(run["round"], 1);
+    assert!(run["published_at"].is_null(), "a run is a preview first");
+    assert_eq!(run["result"]["cutoff_scores"][&w.kl], json!(90.0));
+    // Reproducible: the same data gives the same input and result.
+    let again = app
+        .api(
+            "POST",
+            &format!("/api/v1/calls/{}/allocate", w.call),
+            Some(&w.staff),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(again["input"], run["input"]);
+    assert_eq!(again["result"], run["result"]);
+    let run = again;
+
+    // Before publication the student sees nothing of it.
+    let before = get(3).await;
+    assert_eq!(before["status"], "eligible");
+    assert_eq!(before["explanation"], json!([]));
+    let published = app
+        .api(
+            "POST",
+            &format!("/api/v1/calls/{}/publish", w.call),
+            Some(&w.staff),
+            Some(json!({"run_id": run["id"]})),
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    assert!(published.json()["published_at"].is_string());
     let dave = get(3).await;
     assert_eq!(dave["status"], "unplaced");
     assert_eq!(
@@ -223,19 +261,6 @@ async fn allocation_gives_the_student_optimal_stable_matching_with_explanations(
         json!([{"condition_id": w.kl, "reason": "full", "cutoff": 1, "your_rank": 2}])
     );
     assert_eq!(get(4).await["status"], "ineligible");
-
-    // Reproducible: the same data gives the same input and result.
-    let again = app
-        .api(
-            "POST",
-            &format!("/api/v1/calls/{}/allocate", w.call),
-            Some(&w.staff),
-            None,
-        )
-        .await
-        .json();
-    assert_eq!(again["input"], run["input"]);
-    assert_eq!(again["result"], run["result"]);
 
     // Staff see the result table with cut-offs and explanations, in both languages.
     let mut office = app.browser(Role::Staff).await;
@@ -286,16 +311,18 @@ async fn allocation_gives_the_student_optimal_stable_matching_with_explanations(
         .status,
         StatusCode::FORBIDDEN
     );
-    let cheat = app
-        .api(
-            "PATCH",
-            &format!("/api/v1/applications/{}", id(&apps[3])),
-            Some(&tokens[3]),
-            Some(json!({"version": dave["version"], "score": 100})),
-        )
-        .await;
-    assert_eq!(cheat.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(cheat.error_fields(), ["score"]);
+    for field in ["score", "interview_score"] {
+        let cheat = app
+            .api(
+                "PATCH",
+                &format!("/api/v1/applications/{}", id(&apps[3])),
+                Some(&tokens[3]),
+                Some(json!({"version": dave["version"], field: 100})),
+            )
+            .await;
+        assert_eq!(cheat.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(cheat.error_fields(), [field]);
+    }
 }
 
 #[tokio::test]
@@ -458,4 +485,387 @@ async fn bad_applications_are_refused_naming_the_field_and_nothing_is_stored() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.error_fields(), ["status"]);
+}
+
+/// A call with every kind of rule, for the eligibility tests.
+async fn ruled_call(app: &TestApp, w: &World, deadline: &str) -> String {
+    let c = created(
+        app,
+        &w.staff,
+        "/api/v1/calls",
+        json!({"title": {"en": "Ruled exchange", "zh": "有条件的交换项目"}, "academic_year": "2025/2026",
+            "deadline": deadline, "max_choices": 2,
+            "rules": {"min_gpa": 3.0, "min_language_level": "B2", "certificates": ["IELTS", "TOEFL"],
+                      "years_of_study": [2, 3], "majors": ["Computer Science"]},
+            "places": [{"condition_id": w.kl, "places": 1}]}),
+    )
+    .await;
+    id(&c)
+}
+
+#[tokio::test]
+async fn eligibility_is_checked_on_submit_naming_each_failed_rule_in_both_languages() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let call = ruled_call(&app, &w, &in_days(10)).await;
+    let (_, email, token) = student(&app, &w, "Iris Qian").await;
+    // Through the form: GPA 2.8, B1 with CET-6, first year, History.
+    let mut b = app.browser_for(&email).await;
+    let form = b.get(&format!("/calls/{call}/apply")).await;
+    assert!(form.body.contains("name=\"gpa\"") && form.body.contains("name=\"language_level\""));
+    let r = b
+        .post(
+            &format!("/calls/{call}/apply"),
+            &[
+                ("gpa", "2.8"),
+                ("language_level", "B1"),
+                ("certificate", "CET-6"),
+                ("year_of_study", "1"),
+                ("major", "History"),
+                ("choice_1", &w.kl),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mine = app
+        .api("GET", "/api/v1/applications", Some(&token), None)
+        .await
+        .json();
+    let a = &mine["items"][0];
+    assert_eq!(a["status"], "ineligible");
+    let rules: Vec<&str> = a["failed_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "min_gpa",
+            "language_level",
+            "certificate",
+            "year_of_study",
+            "major"
+        ]
+    );
+    assert_eq!(
+        a["failed_rules"][0],
+        json!({"rule": "min_gpa", "required": 3.0, "actual": 2.8})
+    );
+    // The student reads why, in both languages.
+    let page = b.get("/applications").await;
+    assert!(
+        page.body
+            .contains("GPA below the minimum: 3.00 required, 2.80 given."),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("Major not admitted: Computer Science admitted, History given."));
+    let zh = b.get("/applications?lang=zh-CN").await;
+    assert!(zh.body.contains("绩点低于要求：要求 3.00，实际 2.80。"));
+    assert!(!zh.body.contains('⟦'));
+    // Staff read it on the call page too.
+    let mut office = app.browser(Role::Staff).await;
+    let staff_page = office.get(&format!("/calls/{call}")).await;
+    assert!(staff_page
+        .body
+        .contains("Language certificate not accepted: one of IELTS, TOEFL required, CET-6 given."));
+
+    // Corrected facts submit again and pass.
+    let fixed = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/applications/{}", id(a)),
+            Some(&token),
+            Some(
+                json!({"version": a["version"], "gpa": 3.4, "language_level": "C1",
+                "certificate": "ielts", "year_of_study": 2, "major": "computer science"}),
+            ),
+        )
+        .await;
+    assert_eq!(fixed.status, StatusCode::OK, "{}", fixed.body);
+    let fixed = fixed.json();
+    assert_eq!(fixed["status"], "eligible");
+    assert_eq!(fixed["failed_rules"], json!([]));
+    // GPA 3.4 of 4 (50 %), C1 (20 %), no interview yet: 42.5 + 16.67 = 59.17.
+    assert_eq!(fixed["score"], json!(59.17));
+
+    // Interview scores: staff only, 0–100; out of range a clear message and nothing changed.
+    let before = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(a)),
+            Some(&w.staff),
+            None,
+        )
+        .await
+        .json();
+    let bad = office
+        .post(
+            &format!("/applications/{}/interview", id(a)),
+            &[
+                ("version", &before["version"].to_string()),
+                ("interview_score", "101"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad
+        .body
+        .contains("Enter a whole number from 0 to 100. Nothing was changed."));
+    let api_bad = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/applications/{}", id(a)),
+            Some(&w.staff),
+            Some(json!({"version": before["version"], "interview_score": -1})),
+        )
+        .await;
+    assert_eq!(api_bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(api_bad.error_fields(), ["interview_score"]);
+    let same = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(a)),
+            Some(&w.staff),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(same["version"], before["version"], "nothing changed");
+    let ok = office
+        .post(
+            &format!("/applications/{}/interview", id(a)),
+            &[
+                ("version", &before["version"].to_string()),
+                ("interview_score", "80"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let scored = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(a)),
+            Some(&w.staff),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(scored["interview_score"], 80);
+    assert_eq!(scored["score"], json!(83.17));
+    // The change is in the audit log.
+    let audit = app
+        .api(
+            "GET",
+            &format!("/api/v1/audit?entity=application&entity_id={}", id(a)),
+            Some(&app.token(Role::Admin).await),
+            None,
+        )
+        .await
+        .json();
+    assert!(audit["total"].as_i64().unwrap() >= 3, "{audit}");
+    // A student cannot reach the interview form.
+    let denied = b
+        .post(
+            &format!("/applications/{}/interview", id(a)),
+            &[("version", "1"), ("interview_score", "100")],
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn changes_after_the_deadline_are_refused() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let open = ruled_call(&app, &w, &in_days(1)).await;
+    let closed = ruled_call(&app, &w, &in_days(-1)).await;
+    let (person, email, token) = student(&app, &w, "Jin Wei").await;
+    let late = app
+        .api(
+            "POST",
+            "/api/v1/applications",
+            Some(&token),
+            Some(json!({"call_id": closed, "choices": [w.kl]})),
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(late.error_fields(), ["call_id"]);
+    let mut b = app.browser_for(&email).await;
+    let page = b.get(&format!("/calls/{closed}")).await;
+    assert!(page.body.contains("Applications are closed"));
+    let form = b
+        .post(&format!("/calls/{closed}/apply"), &[("choice_1", &w.kl)])
+        .await;
+    assert_eq!(form.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        form.body.contains("has passed its application deadline"),
+        "{}",
+        form.body
+    );
+    let mine = app
+        .api("GET", "/api/v1/applications", Some(&token), None)
+        .await
+        .json();
+    assert_eq!(mine["total"], 0, "nothing stored");
+    // Staff may still record an application for the student after the deadline.
+    assert!(app
+        .api(
+            "POST",
+            "/api/v1/applications",
+            Some(&w.staff),
+            Some(json!({"call_id": closed, "person_id": person, "choices": [w.kl]}))
+        )
+        .await
+        .status
+        .is_success());
+    // Within the deadline it works; the open call is fine.
+    created(
+        &app,
+        &token,
+        "/api/v1/applications",
+        json!({"call_id": open, "choices": [w.kl]}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn staff_create_and_edit_calls_through_forms_with_rules_and_version_conflicts() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let mut office = app.browser(Role::Staff).await;
+    let form = office.get("/calls/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("name=\"places.0.condition_id\""));
+    assert!(
+        form.body.contains(&format!("value=\"{}\"", w.kl)),
+        "conditions in force offered"
+    );
+    let good: Vec<(&str, &str)> = vec![
+        ("title_en", "Spring exchange"),
+        ("title_zh", "春季交换项目"),
+        ("academic_year", "2025/2026"),
+        ("deadline", "2099-03-31"),
+        ("max_choices", "2"),
+        ("places.0.condition_id", &w.kl),
+        ("places_0_places", "1"),
+        ("places.1.condition_id", ""),
+        ("places_1_places", ""),
+        ("rules_min_gpa", "3.2"),
+        ("rules.min_language_level", "B2"),
+        ("rules_certificates", "IELTS, TOEFL"),
+        ("rules.years_of_study", "2"),
+        ("rules.years_of_study", "3"),
+        ("rules_majors", "Computer Science\nCivil Engineering"),
+        ("scoring_gpa_weight", "40"),
+        ("scoring_language_weight", "20"),
+        ("scoring_interview_weight", "40"),
+        ("scoring_gpa_max", "4.0"),
+    ];
+    // Weights not adding up to 100 and more places than the condition has: refused, named.
+    let mut bad = good.clone();
+    bad[15] = ("scoring_gpa_weight", "50");
+    let r = office.post("/calls", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("The weights must add up to 100."),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("value=\"Spring exchange\""),
+        "the form keeps what was typed"
+    );
+    let mut too_many = good.clone();
+    too_many[6] = ("places_0_places", "5");
+    let r = office.post("/calls", &too_many).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("More than the condition has for the year: at most 1."),
+        "{}",
+        r.body
+    );
+    let zh = office.post("/calls?lang=zh-CN", &bad).await;
+    assert!(zh.body.contains("各项权重之和须为 100。") && !zh.body.contains('⟦'));
+    let calls = app
+        .api("GET", "/api/v1/calls?q=spring", Some(&w.staff), None)
+        .await
+        .json();
+    assert_eq!(calls["total"], 0, "nothing stored");
+
+    let r = office.post("/calls", &good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let call = app
+        .api("GET", "/api/v1/calls?q=spring", Some(&w.staff), None)
+        .await
+        .json()["items"][0]
+        .clone();
+    assert_eq!(
+        call["rules"],
+        json!({"min_gpa": 3.2, "min_language_level": "B2",
+        "certificates": ["IELTS", "TOEFL"], "years_of_study": [2, 3],
+        "majors": ["Computer Science", "Civil Engineering"]})
+    );
+    assert_eq!(call["scoring"]["interview_weight"], 40);
+    let page = office.get(&format!("{}?lang=en", r.location())).await;
+    assert!(
+        page.body
+            .contains("GPA 40 % · language 20 % · interview 40 %"),
+        "{}",
+        page.body
+    );
+
+    // Edit: the form shows the rules; a stale version is a conflict with the form kept.
+    let edit_path = format!("/calls/{}/edit", id(&call));
+    let edit = office.get(&edit_path).await;
+    assert!(edit.body.contains("Civil Engineering") && edit.body.contains("value=\"3.20\""));
+    let mut changed = good.clone();
+    changed[0] = ("title_en", "Spring exchange (extended)");
+    let v = call["version"].to_string();
+    changed.push(("version", &v));
+    let first = office.post(&edit_path, &changed).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let stale = office.post(&edit_path, &changed).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Spring exchange (extended)"));
+    // The API edits too, with the same checks.
+    let now = app
+        .api(
+            "GET",
+            &format!("/api/v1/calls/{}", id(&call)),
+            Some(&w.staff),
+            None,
+        )
+        .await
+        .json();
+    let patched = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/calls/{}", id(&call)),
+            Some(&w.staff),
+            Some(json!({"version": now["version"], "rules": {"min_gpa": 9.0}})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(patched.error_fields(), ["rules.min_gpa"]);
+    let patched = app
+        .api("PATCH", &format!("/api/v1/calls/{}", id(&call)), Some(&w.staff),
+            Some(json!({"version": now["version"], "rules": {"min_gpa": 2.5}, "opens_on": "2025-01-01"})))
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    assert_eq!(
+        patched.json()["rules"],
+        json!({"min_gpa": 2.5, "min_language_level": null,
+        "certificates": [], "years_of_study": [], "majors": []})
+    );
+    // Students may not open the staff forms.
+    let (_, email, _) = student(&app, &w, "Kai Lin").await;
+    let mut b = app.browser_for(&email).await;
+    assert_eq!(b.get("/calls/new").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(b.get(&edit_path).await.status, StatusCode::FORBIDDEN);
 }
