@@ -435,7 +435,8 @@ pub async fn update_application(
     let resubmits = !manages(&ctx)
         && RESUBMITTING.iter().any(|k| body.0.contains_key(*k))
         && !body.0.contains_key("status");
-    if !manages(&ctx) {
+    // Changing choices or facts needs the call open; withdrawing does not.
+    if !manages(&ctx) && RESUBMITTING.iter().any(|k| body.0.contains_key(*k)) {
         let call = state.db.call(current.draft.call_id).await?;
         if let Some(e) = window_error(&call.draft) {
             return Err(FieldErrors::from(e).into());

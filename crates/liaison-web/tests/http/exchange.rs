@@ -32,7 +32,6 @@ struct World {
     almaty: String,
     /// A condition of another call.
     other: String,
-    other_call: String,
     home: String,
 }
 
@@ -96,7 +95,7 @@ async fn world(app: &TestApp) -> World {
                        {"condition_id": conditions[1], "places": 2}]}),
     )
     .await;
-    let other_call = created(
+    created(
         app,
         t,
         "/api/v1/calls",
@@ -106,7 +105,6 @@ async fn world(app: &TestApp) -> World {
     .await;
     World {
         call: id(&call),
-        other_call: id(&other_call),
         kl: conditions[0].clone(),
         almaty: conditions[1].clone(),
         other: conditions[2].clone(),
@@ -868,4 +866,483 @@ async fn staff_create_and_edit_calls_through_forms_with_rules_and_version_confli
     let mut b = app.browser_for(&email).await;
     assert_eq!(b.get("/calls/new").await.status, StatusCode::FORBIDDEN);
     assert_eq!(b.get(&edit_path).await.status, StatusCode::FORBIDDEN);
+}
+
+/// A student applying through the API with `choices`, then interviewed by staff.
+async fn applicant(
+    app: &TestApp,
+    w: &World,
+    call: &str,
+    name: &str,
+    choices: Value,
+    interview: i64,
+) -> (Value, String) {
+    let (_, _, token) = student(app, w, name).await;
+    let a = created(
+        app,
+        &token,
+        "/api/v1/applications",
+        json!({"call_id": call, "choices": choices}),
+    )
+    .await;
+    let a = set(app, &w.staff, &a, json!({"interview_score": interview})).await;
+    (a, token)
+}
+
+async fn allocate(app: &TestApp, w: &World, call: &str) -> Value {
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/calls/{call}/allocate"),
+            Some(&w.staff),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()
+}
+
+async fn publish(app: &TestApp, w: &World, call: &str, run: &Value) {
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/calls/{call}/publish"),
+            Some(&w.staff),
+            Some(json!({"run_id": run["id"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+async fn quota(app: &TestApp, w: &World, condition: &str) -> Value {
+    let q = app
+        .api(
+            "GET",
+            "/api/v1/quotas?academic_year=2025/2026",
+            Some(&w.staff),
+            None,
+        )
+        .await;
+    assert_eq!(q.status, StatusCode::OK, "{}", q.body);
+    q.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["condition_id"] == json!(condition))
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn quotas_are_shared_across_calls_never_exceeded_and_overrides_need_a_reason() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    // A short course takes both Almaty places of 2025/2026 first.
+    let short = created(
+        &app,
+        &w.staff,
+        "/api/v1/calls",
+        json!({"title": {"en": "Short course"}, "academic_year": "2025/2026", "deadline": in_days(5),
+            "places": [{"condition_id": w.almaty, "places": 2}]}),
+    )
+    .await;
+    let short = id(&short);
+    applicant(&app, &w, &short, "Lan Ma", json!([w.almaty]), 80).await;
+    applicant(&app, &w, &short, "Mei Hu", json!([w.almaty]), 70).await;
+    let run = allocate(&app, &w, &short).await;
+    publish(&app, &w, &short, &run).await;
+    let q = quota(&app, &w, &w.almaty).await;
+    assert_eq!(
+        (
+            q["places"].as_i64(),
+            q["used"].as_i64(),
+            q["remaining"].as_i64()
+        ),
+        (Some(2), Some(2), Some(0))
+    );
+
+    // The semester call offers Almaty too, but none are left: the run gives it no capacity.
+    let (nina, nina_token) = applicant(&app, &w, &w.call, "Nina Guo", json!([w.almaty]), 95).await;
+    let run = allocate(&app, &w, &w.call).await;
+    assert_eq!(run["frozen"]["capacities"][&w.almaty], 0);
+    assert_eq!(
+        run["result"]["assignment"][format!("a{}", id(&nina))],
+        Value::Null
+    );
+    assert_eq!(
+        run["result"]["explanations"][format!("a{}", id(&nina))],
+        json!([{"condition_id": w.almaty, "reason": "no_places"}])
+    );
+
+    // An override without a reason is refused, naming the field; nothing changes.
+    let admin = app.token(Role::Admin).await;
+    let no_reason = app
+        .api("POST", "/api/v1/quotas", Some(&w.staff),
+            Some(json!({"condition_id": w.almaty, "academic_year": "2025/2026", "places": 3, "reason": "  "})))
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_reason.error_fields(), ["reason"]);
+    let mut office = app.browser(Role::Staff).await;
+    let form = office
+        .post(
+            "/quotas",
+            &[
+                ("condition_id", &w.almaty),
+                ("academic_year", "2025/2026"),
+                ("places", "3"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        form.body.contains("Reason: This is required."),
+        "{}",
+        form.body
+    );
+    assert_eq!(quota(&app, &w, &w.almaty).await["places"], 2);
+    let audit = app
+        .api(
+            "GET",
+            "/api/v1/audit?entity=quota_override",
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(audit["total"], 0);
+
+    // With a reason: recorded in the audit log, and the place can be allocated.
+    let ok = office
+        .post(
+            "/quotas",
+            &[
+                ("condition_id", &w.almaty),
+                ("academic_year", "2025/2026"),
+                ("places", "3"),
+                ("reason", "Partner agreed to one more place for 2025/26"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = office.get("/quotas?academic_year=2025/2026").await;
+    assert!(page
+        .body
+        .contains("changed from 2: Partner agreed to one more place for 2025/26"));
+    let audit = app
+        .api(
+            "GET",
+            "/api/v1/audit?entity=quota_override",
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(audit["total"], 1);
+    assert_eq!(
+        audit["items"][0]["after"]["reason"],
+        "Partner agreed to one more place for 2025/26"
+    );
+    let q = quota(&app, &w, &w.almaty).await;
+    assert_eq!(
+        (q["places"].as_i64(), q["remaining"].as_i64()),
+        (Some(3), Some(1))
+    );
+    let run = allocate(&app, &w, &w.call).await;
+    assert_eq!(run["frozen"]["capacities"][&w.almaty], 1);
+    publish(&app, &w, &w.call, &run).await;
+    let mine = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(&nina)),
+            Some(&nina_token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(mine["status"], "allocated");
+    assert_eq!(quota(&app, &w, &w.almaty).await["remaining"], 0);
+    // A call cannot offer more places than the condition has for the year.
+    let greedy = app
+        .api(
+            "POST",
+            "/api/v1/calls",
+            Some(&w.staff),
+            Some(
+                json!({"title": {"en": "Greedy"}, "academic_year": "2025/2026",
+                "places": [{"condition_id": w.other, "places": 5}]}),
+            ),
+        )
+        .await;
+    assert_eq!(greedy.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(greedy.error_fields(), ["places.0.places"]);
+    // Nor name a condition outside its years.
+    let early = app
+        .api(
+            "POST",
+            "/api/v1/calls",
+            Some(&w.staff),
+            Some(
+                json!({"title": {"en": "Too early"}, "academic_year": "2020/2021",
+                "places": [{"condition_id": w.other, "places": 1}]}),
+            ),
+        )
+        .await;
+    assert_eq!(early.error_fields(), ["places.0.condition_id"]);
+    // Students reach neither the quotas nor the overrides.
+    assert_eq!(
+        app.api(
+            "GET",
+            "/api/v1/quotas?academic_year=2025/2026",
+            Some(&nina_token),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn two_allocation_runs_started_at_once_cannot_both_commit() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    applicant(&app, &w, &w.call, "Ou Yang", json!([w.kl]), 60).await;
+    let call = app
+        .api(
+            "GET",
+            &format!("/api/v1/calls/{}", w.call),
+            Some(&w.staff),
+            None,
+        )
+        .await
+        .json();
+    let path = format!("/api/v1/calls/{}/allocate", w.call);
+    let body = json!({"version": call["version"]});
+    let (a, b) = tokio::join!(
+        app.api("POST", &path, Some(&w.staff), Some(body.clone())),
+        app.api("POST", &path, Some(&w.staff), Some(body.clone())),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::CREATED, StatusCode::CONFLICT],
+        "{} / {}",
+        a.body,
+        b.body
+    );
+    let winner = if a.status == StatusCode::CREATED {
+        a.json()
+    } else {
+        b.json()
+    };
+    let latest = app
+        .api(
+            "GET",
+            &format!("/api/v1/calls/{}/allocation", w.call),
+            Some(&w.staff),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(latest["id"], winner["id"], "only one run was stored");
+    // A run started from an older version of the call cannot be stored later either.
+    let stale = app.api("POST", &path, Some(&w.staff), Some(body)).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    // The same through the page's form.
+    let mut office = app.browser(Role::Staff).await;
+    let page = office
+        .post(
+            &format!("/calls/{}/allocate", w.call),
+            &[("version", &call["version"].to_string())],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    assert!(page.body.contains("The call changed meanwhile"));
+    // An older run cannot be published once a newer one exists.
+    let newer = allocate(&app, &w, &w.call).await;
+    let old = app
+        .api(
+            "POST",
+            &format!("/api/v1/calls/{}/publish", w.call),
+            Some(&w.staff),
+            Some(json!({"run_id": winner["id"]})),
+        )
+        .await;
+    assert_eq!(old.status, StatusCode::CONFLICT);
+    publish(&app, &w, &w.call, &newer).await;
+    // Nor a published one twice.
+    let again = app
+        .api(
+            "POST",
+            &format!("/api/v1/calls/{}/publish", w.call),
+            Some(&w.staff),
+            Some(json!({"run_id": newer["id"]})),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn preview_publish_second_round_for_freed_places_and_xlsx_export() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    // Kuala Lumpur 1 place, Almaty 2.
+    let (a, a_token) = applicant(&app, &w, &w.call, "Ada Tan", json!([w.kl]), 90).await;
+    let (b, _) = applicant(&app, &w, &w.call, "Ben Xu", json!([w.kl, w.almaty]), 85).await;
+    let (c, _) = applicant(&app, &w, &w.call, "Cai Yu", json!([w.almaty]), 80).await;
+    let (d, d_token) = applicant(&app, &w, &w.call, "Du Fei", json!([w.almaty]), 75).await;
+    let (e, e_token) = applicant(&app, &w, &w.call, "Eli Shi", json!([w.kl]), 70).await;
+    let key = |v: &Value| format!("a{}", id(v));
+    let first = allocate(&app, &w, &w.call).await;
+    assert_eq!(first["round"], 1);
+    let got = &first["result"]["assignment"];
+    assert_eq!(
+        [
+            &got[key(&a)],
+            &got[key(&b)],
+            &got[key(&c)],
+            &got[key(&d)],
+            &got[key(&e)]
+        ],
+        [
+            &json!(w.kl),
+            &json!(w.almaty),
+            &json!(w.almaty),
+            &Value::Null,
+            &Value::Null
+        ]
+    );
+    // The preview is not the students' to see yet.
+    let d_before = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(&d)),
+            Some(&d_token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(d_before["status"], "eligible");
+    // Staff see the preview with cut-offs and explanations, then publish.
+    let mut office = app.browser(Role::Staff).await;
+    let page = office.get(&format!("/calls/{}?lang=en", w.call)).await;
+    assert!(
+        page.body.contains("Allocation round 1")
+            && page.body.contains("preview, not yet visible to students")
+    );
+    assert!(page.body.contains("Publish this result"));
+    let published = office
+        .post(
+            &format!("/calls/{}/publish", w.call),
+            &[("run_id", &id(&first))],
+        )
+        .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let d_after = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(&d)),
+            Some(&d_token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(d_after["status"], "unplaced");
+    assert_eq!(d_after["explanation"][0]["reason"], "full");
+
+    // Ada withdraws (after publication, allowed); her Kuala Lumpur place is freed.
+    let a_now = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(&a)),
+            Some(&a_token),
+            None,
+        )
+        .await
+        .json();
+    let withdrawn = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/applications/{}", id(&a)),
+            Some(&a_token),
+            Some(json!({"version": a_now["version"], "status": "withdrawn"})),
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.body);
+    assert_eq!(quota(&app, &w, &w.kl).await["remaining"], 1);
+    // Round 2: only the unplaced take part; Ben and Cai keep their places.
+    let second = allocate(&app, &w, &w.call).await;
+    assert_eq!(second["round"], 2);
+    assert_eq!(second["frozen"]["capacities"][&w.kl], 1);
+    assert_eq!(second["frozen"]["capacities"][&w.almaty], 0);
+    assert_eq!(second["result"]["assignment"][key(&e)], json!(w.kl));
+    assert_eq!(second["result"]["assignment"][key(&d)], Value::Null);
+    assert!(second["result"]["assignment"].get(key(&b)).is_none());
+    publish(&app, &w, &w.call, &second).await;
+    let eli = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(&e)),
+            Some(&e_token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            eli["status"].as_str(),
+            eli["allocated_condition_id"].as_str()
+        ),
+        (Some("allocated"), Some(w.kl.as_str()))
+    );
+    let ben = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(&b)),
+            Some(&w.staff),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(ben["status"], "allocated");
+    let _ = c;
+    assert_eq!(quota(&app, &w, &w.kl).await["remaining"], 0);
+
+    // The result as a spreadsheet, for staff only.
+    let xlsx = office
+        .get(&format!("/calls/{}/allocation.xlsx", w.call))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(
+        xlsx.headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(xlsx.body.starts_with("PK"));
+    let (_, email, _) = student(&app, &w, "Fu Rong").await;
+    let mut s = app.browser_for(&email).await;
+    assert_eq!(
+        s.get(&format!("/calls/{}/allocation.xlsx", w.call))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Publication is in the audit log.
+    let admin = app.token(Role::Admin).await;
+    let audit = app
+        .api(
+            "GET",
+            "/api/v1/audit?entity=allocation_run&action=publish",
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(audit["total"], 2);
 }
