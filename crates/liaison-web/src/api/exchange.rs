@@ -619,7 +619,9 @@ pub async fn override_quota(
 
 /// Whether `path` is described here.
 pub fn documents(path: &str) -> bool {
-    path.starts_with("/api/v1/calls") || path.starts_with("/api/v1/applications")
+    path.starts_with("/api/v1/calls")
+        || path.starts_with("/api/v1/applications")
+        || path.starts_with("/api/v1/quotas")
 }
 
 fn error(description: &str) -> Value {
@@ -642,12 +644,70 @@ pub fn openapi(
     } else {
         "Application"
     };
-    let _ = &parameters;
+    if path == "/api/v1/quotas" {
+        if method == "GET" {
+            op.insert("description".into(), json!("Every cooperation condition in force in the academic year with its places (a staff override if any), the places used (allocated, nominated or accepted applications in calls of that year) and the places remaining."));
+            parameters.push(json!({"name": "academic_year", "in": "query", "required": true, "schema": {"type": "string", "example": "2025/2026"}}));
+            responses.insert("200".into(), json!({"description": "the quotas", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["items", "total"], "properties": {
+                    "items": {"type": "array", "items": reference("Quota")}, "total": {"type": "integer"}}}}}}));
+            responses.insert(
+                "422".into(),
+                error("missing or invalid academic year, unknown parameter"),
+            );
+        } else {
+            op.insert("description".into(), json!("Sets a condition's places for one academic year, overriding its places per year. A reason is required; the change is recorded in the audit log. Send the override's `version` when replacing one."));
+            op.insert("requestBody".into(), json!({"required": true, "content": {"application/json": {"schema": reference("QuotaOverrideInput")}}}));
+            responses.insert("200".into(), json!({"description": "the override", "content": {"application/json": {"schema": reference("QuotaOverride")}}}));
+            responses.insert("400".into(), error("malformed JSON"));
+            responses.insert(
+                "409".into(),
+                error("the override changed since (stale or missing version)"),
+            );
+            responses.insert(
+                "422".into(),
+                error("missing reason, places out of range, unknown condition"),
+            );
+        }
+        return;
+    }
     if path.ends_with("/allocate") {
-        op.insert("description".into(), json!("Runs the allocation for the call (student-proposing deferred acceptance over the eligible applications; each place ranks applicants by score, ties by the earlier application) and stores the frozen input, the result, cut-offs and explanations. The same data always gives the same result."));
-        responses.insert("201".into(), json!({"description": "the stored run", "content": {"application/json": {"schema": reference("AllocationRun")}}}));
+        op.insert("description".into(), json!("Runs the allocation for the call as a preview (applications do not change until it is published): student-proposing deferred acceptance over the eligible and unplaced applications; each place's capacity is the call's places within what the condition has left for the year, less places already held in this call (a later round shares only freed places); every place ranks applicants by total score, ties by interview score, GPA, language level, then the earlier application. Stores the frozen input, the result, cut-offs (rank and score) and explanations. The same data always gives the same result. Send the call `version` you saw: a run started on an older version (e.g. two runs at once) is refused with 409."));
+        op.insert("requestBody".into(), json!({"required": false, "content": {"application/json": {"schema": {
+            "type": "object", "additionalProperties": false, "properties": {"version": {"type": "integer"}}}}}}));
+        responses.insert("201".into(), json!({"description": "the stored run (a preview)", "content": {"application/json": {"schema": reference("AllocationRun")}}}));
         responses.insert("404".into(), error("no such call"));
+        responses.insert(
+            "409".into(),
+            error("the call changed since the version sent (another run came first)"),
+        );
         responses.insert("422".into(), error("the call's data cannot be allocated"));
+        return;
+    }
+    if path.ends_with("/allocation") {
+        op.insert(
+            "description".into(),
+            json!("The call's latest allocation run (preview or published)."),
+        );
+        responses.insert("200".into(), json!({"description": "the run", "content": {"application/json": {"schema": reference("AllocationRun")}}}));
+        responses.insert("404".into(), error("no such call, or no run yet"));
+        return;
+    }
+    if path.ends_with("/publish") {
+        op.insert("description".into(), json!("Publishes a preview run: each application in it becomes allocated (with its place) or unplaced, with its explanation, which the student then sees. Refused with 409 when the run is not the latest, is published already, or its inputs changed since; with 422 when other calls took places meanwhile so a condition would exceed its places for the year."));
+        op.insert("requestBody".into(), json!({"required": true, "content": {"application/json": {"schema": {
+            "type": "object", "additionalProperties": false, "required": ["run_id"], "properties": {"run_id": {"type": ["string", "integer"]}}}}}}));
+        responses.insert("200".into(), json!({"description": "the published run", "content": {"application/json": {"schema": reference("AllocationRun")}}}));
+        responses.insert("400".into(), error("malformed JSON"));
+        responses.insert("404".into(), error("no such call or run"));
+        responses.insert(
+            "409".into(),
+            error("not the latest run, published already, or its inputs changed"),
+        );
+        responses.insert(
+            "422".into(),
+            error("a condition would exceed its places for the year"),
+        );
         return;
     }
     let with_id = path.ends_with("{id}");
@@ -712,33 +772,72 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
     let id_in = json!({"type": ["string", "integer"]});
     let place_in = json!({"type": "object", "additionalProperties": false, "required": ["condition_id", "places"], "properties": {
         "condition_id": id_in, "places": {"type": "integer", "minimum": 0}}});
+    let levels: Vec<&str> = liaison_domain::exchange::CefrLevel::ALL
+        .iter()
+        .map(|l| l.as_str())
+        .collect();
+    let rules = json!({"type": "object", "additionalProperties": false, "properties": {
+        "min_gpa": {"type": ["number", "null"], "minimum": 0, "description": "on the call's GPA scale (scoring.gpa_max)"},
+        "min_language_level": {"type": ["string", "null"], "enum": levels.iter().map(|l| Value::from(*l)).chain([Value::Null]).collect::<Vec<_>>()},
+        "certificates": {"type": "array", "items": {"type": "string"}, "description": "accepted language certificates (case-insensitive); empty: any"},
+        "years_of_study": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 8}, "description": "empty: any"},
+        "majors": {"type": "array", "items": {"type": "string"}, "description": "empty: any"}}});
+    let scoring = json!({"type": "object", "additionalProperties": false,
+        "required": ["gpa_weight", "language_weight", "interview_weight", "gpa_max"],
+        "description": "weights in percent adding up to 100; total = gpa_weight × GPA/gpa_max + language_weight × level/6 (A1 = 1 … C2 = 6) + interview_weight × interview/100, two decimals; ties: interview, GPA, language level, earlier application",
+        "properties": {
+        "gpa_weight": {"type": "integer", "minimum": 0, "maximum": 100},
+        "language_weight": {"type": "integer", "minimum": 0, "maximum": 100},
+        "interview_weight": {"type": "integer", "minimum": 0, "maximum": 100},
+        "gpa_max": {"type": "number", "exclusiveMinimum": 0, "maximum": 100}}});
     let call_fields = json!({
         "title": localized,
+        "description": localized,
         "academic_year": {"type": "string", "description": "2025/2026"},
-        "deadline": {"type": ["string", "null"], "format": "date"},
+        "opens_on": {"type": ["string", "null"], "format": "date"},
+        "deadline": {"type": ["string", "null"], "format": "date", "description": "students may apply and change their application up to this day"},
         "max_choices": {"type": "integer", "minimum": 1, "maximum": liaison_domain::exchange::CHOICES_MAX},
-        "places": {"type": "array", "items": place_in, "minItems": 1}
+        "places": {"type": "array", "items": place_in, "minItems": 1, "description": "conditions in force in the year; places at most the condition's places for the year"},
+        "rules": rules,
+        "scoring": scoring
     });
-    let app_fields = json!({
+    let mut call_patch = call_fields.as_object().cloned().unwrap_or_default();
+    call_patch.insert("version".into(), json!({"type": "integer"}));
+    let facts = json!({
+        "gpa": {"type": ["number", "null"], "minimum": 0},
+        "language_level": {"type": ["string", "null"], "enum": levels.iter().map(|l| Value::from(*l)).chain([Value::Null]).collect::<Vec<_>>()},
+        "certificate": {"type": ["string", "null"], "maxLength": liaison_domain::exchange::CERTIFICATE_MAX},
+        "year_of_study": {"type": ["integer", "null"], "minimum": 1, "maximum": 8},
+        "major": {"type": ["string", "null"], "maxLength": liaison_domain::exchange::MAJOR_MAX}
+    });
+    let mut app_fields = json!({
         "call_id": id_in, "person_id": id_in,
         "choices": {"type": "array", "items": id_in, "description": "condition ids of the call's places, most wanted first"},
-        "score": {"type": ["integer", "null"], "minimum": 0, "maximum": liaison_domain::exchange::SCORE_MAX},
-        "status": {"type": "string", "enum": statuses},
-        "ineligible_reason": {"type": ["string", "null"]}
+        "interview_score": {"type": ["integer", "null"], "minimum": 0, "maximum": liaison_domain::exchange::SCORE_MAX, "description": "office only"},
+        "status": {"type": "string", "enum": statuses, "description": "students: draft, submitted or withdrawn; a submitted application is checked by the call's rules at once (eligible or ineligible)"},
+        "ineligible_reason": {"type": ["string", "null"], "description": "office only"}
     });
+    if let (Some(a), Some(f)) = (app_fields.as_object_mut(), facts.as_object()) {
+        a.extend(f.clone());
+    }
     let mut app_patch = app_fields.as_object().cloned().unwrap_or_default();
     app_patch.insert("version".into(), json!({"type": "integer"}));
+    let failed = json!({"type": "object", "required": ["rule"], "properties": {
+        "rule": {"type": "string", "enum": ["min_gpa", "language_level", "certificate", "year_of_study", "major"]},
+        "required": {"description": "what the call asks (number, level, or list)"},
+        "actual": {"description": "what the application gives, null when not given"}}});
     let line = json!({"type": "object", "required": ["condition_id", "reason"], "properties": {
         "condition_id": {"type": "string"}, "reason": {"type": "string", "enum": ["not_ranked", "no_places", "full"]},
         "cutoff": {"type": "integer"}, "your_rank": {"type": "integer"}}});
     vec![
         (
             "Call",
-            json!({"type": "object", "required": ["id", "title", "academic_year", "max_choices", "places", "version"], "properties": {
-                "id": {"type": "string"}, "title": {"type": "object"}, "academic_year": {"type": "string"},
-                "deadline": {"type": ["string", "null"]}, "max_choices": {"type": "integer"},
+            json!({"type": "object", "required": ["id", "title", "academic_year", "max_choices", "places", "rules", "scoring", "version"], "properties": {
+                "id": {"type": "string"}, "title": {"type": "object"}, "description": {"type": "object"}, "academic_year": {"type": "string"},
+                "opens_on": {"type": ["string", "null"]}, "deadline": {"type": ["string", "null"]}, "max_choices": {"type": "integer"},
                 "places": {"type": "array", "items": {"type": "object", "properties": {
                     "condition_id": {"type": "string"}, "places": {"type": "integer"}}}},
+                "rules": rules, "scoring": scoring,
                 "version": {"type": "integer"}, "created_at": {"type": "string"}, "updated_at": {"type": "string"}}}),
         ),
         (
@@ -746,12 +845,21 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
             json!({"type": "object", "additionalProperties": false, "required": ["title", "academic_year", "places"], "properties": call_fields}),
         ),
         (
+            "CallPatch",
+            json!({"type": "object", "additionalProperties": false, "required": ["version"], "properties": call_patch}),
+        ),
+        (
             "Application",
             json!({"type": "object", "required": ["id", "call_id", "person_id", "choices", "status", "explanation", "version"], "properties": {
                 "id": {"type": "string"}, "call_id": {"type": "string"}, "person_id": {"type": "string"},
                 "choices": {"type": "array", "items": {"type": "string"}},
-                "score": {"type": ["integer", "null"]}, "status": {"type": "string", "enum": statuses},
+                "gpa": {"type": ["number", "null"]}, "language_level": {"type": ["string", "null"]},
+                "certificate": {"type": ["string", "null"]}, "year_of_study": {"type": ["integer", "null"]},
+                "major": {"type": ["string", "null"]}, "interview_score": {"type": ["integer", "null"]},
+                "score": {"type": ["number", "null"], "description": "total from the call's scoring rule, 0–100 with two decimals; computed"},
+                "status": {"type": "string", "enum": statuses},
                 "ineligible_reason": {"type": ["string", "null"]},
+                "failed_rules": {"type": "array", "items": failed},
                 "allocated_condition_id": {"type": ["string", "null"]},
                 "explanation": {"type": "array", "items": line},
                 "version": {"type": "integer"}, "created_at": {"type": "string"}, "updated_at": {"type": "string"}}}),
@@ -766,11 +874,34 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         ),
         (
             "AllocationRun",
-            json!({"type": "object", "required": ["id", "call_id", "input", "result"], "properties": {
-                "id": {"type": "string"}, "call_id": {"type": "string"},
+            json!({"type": "object", "required": ["id", "call_id", "round", "input", "frozen", "result", "call_version"], "properties": {
+                "id": {"type": "string"}, "call_id": {"type": "string"}, "round": {"type": "integer", "minimum": 1},
                 "input": {"type": "object", "description": "the frozen engine input (C4 shape)"},
-                "result": {"type": "object", "description": "assignment (application → place), cutoffs (place → rank or null), explanations (application → lines)"},
-                "created_by": {"type": "string"}, "created_at": {"type": "string"}}}),
+                "frozen": {"type": "object", "description": "round, call version, scoring rule, each place's capacity, each taking-part application's id, version, score and choices"},
+                "result": {"type": "object", "description": "assignment (application → place), cutoffs (place → rank or null), cutoff_scores (place → score or null), explanations (application → lines)"},
+                "call_version": {"type": "integer"},
+                "created_by": {"type": "string"}, "created_at": {"type": "string"},
+                "published_at": {"type": ["string", "null"]}, "published_by": {"type": ["string", "null"]}}}),
+        ),
+        (
+            "Quota",
+            json!({"type": "object", "required": ["condition_id", "agreement_id", "academic_year", "places", "used", "remaining"], "properties": {
+                "condition_id": {"type": "string"}, "agreement_id": {"type": "string"}, "agreement_title": {"type": "object"},
+                "academic_year": {"type": "string"}, "places": {"type": "integer"}, "places_per_year": {"type": "integer"},
+                "override_reason": {"type": ["string", "null"]}, "used": {"type": "integer"}, "remaining": {"type": "integer"}}}),
+        ),
+        (
+            "QuotaOverrideInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["condition_id", "academic_year", "places", "reason"], "properties": {
+                "condition_id": id_in, "academic_year": {"type": "string"}, "places": {"type": "integer", "minimum": 0},
+                "reason": {"type": "string", "minLength": 1, "maxLength": liaison_domain::exchange::REASON_MAX}, "version": {"type": "integer"}}}),
+        ),
+        (
+            "QuotaOverride",
+            json!({"type": "object", "required": ["id", "condition_id", "academic_year", "places", "reason", "version"], "properties": {
+                "id": {"type": "string"}, "condition_id": {"type": "string"}, "academic_year": {"type": "string"},
+                "places": {"type": "integer"}, "reason": {"type": "string"}, "version": {"type": "integer"},
+                "created_at": {"type": "string"}, "updated_at": {"type": "string"}}}),
         ),
     ]
 }
