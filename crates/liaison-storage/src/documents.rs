@@ -23,6 +23,8 @@ pub enum OwnerKind {
     Event,
     /// A news story's photo (captions in `news_photos`).
     News,
+    /// A student's exchange application: transcript, language certificate.
+    Application,
 }
 
 impl OwnerKind {
@@ -31,6 +33,7 @@ impl OwnerKind {
             OwnerKind::Agreement => "agreement",
             OwnerKind::Event => "event",
             OwnerKind::News => "news",
+            OwnerKind::Application => "application",
         }
     }
 
@@ -39,6 +42,7 @@ impl OwnerKind {
             "agreement" => Some(OwnerKind::Agreement),
             "event" => Some(OwnerKind::Event),
             "news" => Some(OwnerKind::News),
+            "application" => Some(OwnerKind::Application),
             _ => None,
         }
     }
@@ -48,6 +52,7 @@ impl OwnerKind {
             OwnerKind::Agreement => "agreements",
             OwnerKind::Event => "events",
             OwnerKind::News => "news",
+            OwnerKind::Application => "applications",
         }
     }
 }

@@ -1355,6 +1355,36 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         route(
             "GET",
+            "/applications/{id}",
+            Signed(Action::Apply),
+            get(html::exchange::show_application),
+        ),
+        route(
+            "POST",
+            "/applications/{id}/move",
+            Signed(Action::Apply),
+            post(html::exchange::move_choice),
+        ),
+        route(
+            "GET",
+            "/applications/{id}/withdraw",
+            Signed(Action::Apply),
+            get(html::exchange::confirm_withdraw),
+        ),
+        route(
+            "POST",
+            "/applications/{id}/withdraw",
+            Signed(Action::Apply),
+            post(html::exchange::withdraw),
+        ),
+        route(
+            "POST",
+            "/applications/{id}/documents",
+            Signed(Action::Apply),
+            post(html::exchange::upload_document),
+        ),
+        route(
+            "GET",
             "/quotas",
             Signed(Action::ManageCalls),
             get(html::exchange::quotas),

@@ -253,6 +253,18 @@ pub async fn may_read_owner(
         }
         // News photos: the newsroom (the public reaches published stories' photos elsewhere).
         OwnerKind::News => Ok(allows(user.role, Action::ReadNews)),
+        // An application's documents: the office, and the student who applied.
+        OwnerKind::Application => {
+            if !allows(user.role, Action::Apply) {
+                return Ok(false);
+            }
+            match state.db.application(owner_id).await {
+                Ok(a) => Ok(allows(user.role, Action::ManageCalls)
+                    || user.person_id == Some(a.draft.person_id)),
+                Err(StoreError::NotFound) => Ok(false),
+                Err(e) => Err(e),
+            }
+        }
     }
 }
 
@@ -268,6 +280,7 @@ pub async fn may_edit_owner(
         OwnerKind::Event => Action::EditEvents,
         OwnerKind::Agreement => Action::EditAgreements,
         OwnerKind::News => Action::EditNews,
+        OwnerKind::Application => Action::Apply,
     };
     Ok(allows(user.role, action) && may_read_owner(state, user, kind, owner_id).await?)
 }

@@ -755,7 +755,7 @@ pub async fn apply(
                 } else {
                     "exchange-submitted-ineligible"
                 };
-                return redirect_with_flash(&ctx, "/applications", key);
+                return redirect_with_flash(&ctx, &format!("/applications/{}", a.id), key);
             }
             Err(StoreError::Invalid(e)) => errors = e,
             Err(e) => return store_error_page(&ctx, e),
@@ -810,7 +810,7 @@ pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> Response {
                 tbody {
                     @for (a, call, labels) in &rows {
                         tr {
-                            td { a href=(format!("/calls/{}", call.id)) { (bilingual(&ctx, &call.draft.title)) } }
+                            td { a href=(format!("/applications/{}", a.id)) { (bilingual(&ctx, &call.draft.title)) } }
                             td { ol { @for c in &a.draft.choices { li { (label(&ctx, labels, *c)) } } } }
                             td { (outcome(&ctx, labels, a)) (failed_rules(&ctx, &a.failed_rules)) }
                         }
@@ -1354,5 +1354,264 @@ pub async fn override_quota(State(state): State<AppState>, ctx: Ctx, body: Bytes
             super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict")
         }
         Err(e) => store_error_page(&ctx, e),
+    }
+}
+
+// ---- One application: the student's own page (staff see every one) ----
+
+async fn load_application(state: &AppState, ctx: &Ctx, id: &str) -> Result<Application, Response> {
+    let Some(id) = parse_path_id(id) else {
+        return Err(super::error_page(
+            ctx,
+            StatusCode::NOT_FOUND,
+            "page-not-found",
+        ));
+    };
+    let a = state
+        .db
+        .application(id)
+        .await
+        .map_err(|e| store_error_page(ctx, e))?;
+    super::check_record(ctx, visible(ctx, &a), true)?;
+    Ok(a)
+}
+
+/// Whether the caller may change the choices or documents now: students while the status
+/// allows it and the call is open; staff while the status allows it.
+fn may_change(ctx: &Ctx, call: &Call, a: &Application) -> bool {
+    a.draft.status.is_editable_by_student() && (manages(ctx) || window_error(&call.draft).is_none())
+}
+
+async fn application_page(
+    state: &AppState,
+    ctx: &Ctx,
+    a: &Application,
+    upload_error: Option<(StatusCode, &str)>,
+) -> Response {
+    let (call, labels) = match load_call(state, ctx, &a.draft.call_id.to_string()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let documents = match state
+        .db
+        .documents_of(liaison_storage::OwnerKind::Application, a.id)
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => return store_error_page(ctx, e),
+    };
+    let change = may_change(ctx, &call, a);
+    let n = a.draft.choices.len();
+    let title = ctx.t("exchange-my-application");
+    let body = html! {
+        h1 { (title) ": " (bilingual(ctx, &call.draft.title)) }
+        p { (ctx.t("exchange-status")) ": " strong { (ctx.t(&a.draft.status.message_key())) }
+            @if let Some(s) = a.draft.score { " · " (ctx.t("exchange-score")) ": " (format_score(s)) } }
+        (failed_rules(ctx, &a.failed_rules))
+        @if a.allocated_condition_id.is_some() || !a.explanation.is_empty() {
+            h2 { (ctx.t("exchange-result")) }
+            (outcome(ctx, &labels, a))
+        }
+        h2 { (ctx.t("exchange-choices")) }
+        @if !change && window_error(&call.draft).is_some() { p.notice { (ctx.t("exchange-closed")) } }
+        ol.choices {
+            @for (i, c) in a.draft.choices.iter().enumerate() {
+                li {
+                    (label(ctx, &labels, *c))
+                    @if change {
+                        @for (dir, key, show) in [("up", "exchange-move-up", i > 0), ("down", "exchange-move-down", i + 1 < n)] {
+                            @if show {
+                                " "
+                                form.inline method="post" action=(format!("/applications/{}/move", a.id)) {
+                                    (csrf_input(ctx))
+                                    input type="hidden" name="version" value=(a.version);
+                                    input type="hidden" name="index" value=(i);
+                                    input type="hidden" name="direction" value=(dir);
+                                    button.secondary type="submit" aria-label=(format!("{} {}", ctx.t(key), label(ctx, &labels, *c))) { (ctx.t(key)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p.help { (ctx.t("exchange-documents-help")) }
+        (super::documents::section(ctx, liaison_storage::OwnerKind::Application, a.id, &documents, change, upload_error.map(|(_, k)| k)))
+        @if a.draft.status.may_become(ApplicationStatus::Withdrawn) && a.draft.status != ApplicationStatus::Withdrawn {
+            p { a.button.danger href=(format!("/applications/{}/withdraw", a.id)) { (ctx.t("exchange-withdraw")) } }
+        }
+        p { a href=(format!("/calls/{}", call.id)) { (bilingual(ctx, &call.draft.title)) } " · " a href="/applications" { (ctx.t("exchange-my-applications")) } }
+    };
+    let status = upload_error.map_or(StatusCode::OK, |(s, _)| s);
+    super::html_response(status, super::layout(ctx, &title, body))
+}
+
+pub async fn show_application(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Response {
+    match load_application(&state, &ctx, &id).await {
+        Ok(a) => application_page(&state, &ctx, &a, None).await,
+        Err(r) => r,
+    }
+}
+
+/// Moves one ranked choice up or down (a form per button: works without JavaScript). A change
+/// submits the application again (checked again); after the deadline it is refused.
+pub async fn move_choice(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let a = match load_application(&state, &ctx, &id).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let call = match state.db.call(a.draft.call_id).await {
+        Ok(c) => c,
+        Err(e) => return store_error_page(&ctx, e),
+    };
+    if !may_change(&ctx, &call, &a) {
+        return super::error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, "exchange-locked");
+    }
+    let values = FormData::parse(&body);
+    let version = values.get("version").parse::<i64>().unwrap_or(-1);
+    let n = a.draft.choices.len();
+    let i = values.get("index").parse::<usize>().ok().filter(|i| *i < n);
+    let j = match (i, values.get("direction")) {
+        (Some(i), "up") if i > 0 => Some((i, i - 1)),
+        (Some(i), "down") if i + 1 < n => Some((i, i + 1)),
+        _ => None,
+    };
+    let Some((i, j)) = j else {
+        return super::error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, "exchange-bad-move");
+    };
+    let mut draft = a.draft.clone();
+    draft.choices.swap(i, j);
+    if draft.status != ApplicationStatus::Draft {
+        draft.status = ApplicationStatus::Submitted;
+    }
+    match state
+        .db
+        .update_application(&actor(&ctx), a.id, version, &draft)
+        .await
+    {
+        Ok(_) => redirect_with_flash(&ctx, &format!("/applications/{}", a.id), "flash-saved"),
+        Err(StoreError::Conflict { .. }) => {
+            super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict")
+        }
+        Err(StoreError::Invalid(_)) => {
+            super::error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, "exchange-bad-move")
+        }
+        Err(e) => store_error_page(&ctx, e),
+    }
+}
+
+pub async fn confirm_withdraw(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Response {
+    let a = match load_application(&state, &ctx, &id).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let title = ctx.t("exchange-withdraw");
+    let back = format!("/applications/{}", a.id);
+    super::page(
+        &ctx,
+        &title,
+        html! {
+            h1 { (title) }
+            div.warning { p { (ctx.t("exchange-withdraw-warning")) } }
+            form method="post" action=(format!("/applications/{}/withdraw", a.id)) {
+                (csrf_input(&ctx))
+                input type="hidden" name="version" value=(a.version);
+                button.danger type="submit" { (ctx.t("exchange-withdraw")) }
+                " " a.button.secondary href=(back) { (ctx.t("cancel")) }
+            }
+        },
+    )
+}
+
+/// Withdraws an application (also after the deadline and after an allocation: the place is
+/// freed for a later round).
+pub async fn withdraw(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let a = match load_application(&state, &ctx, &id).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let version = FormData::parse(&body)
+        .get("version")
+        .parse::<i64>()
+        .unwrap_or(-1);
+    let mut draft = a.draft.clone();
+    draft.status = ApplicationStatus::Withdrawn;
+    match state
+        .db
+        .update_application(&actor(&ctx), a.id, version, &draft)
+        .await
+    {
+        Ok(_) => redirect_with_flash(
+            &ctx,
+            &format!("/applications/{}", a.id),
+            "exchange-withdrawn",
+        ),
+        Err(StoreError::Conflict { .. }) => {
+            super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict")
+        }
+        Err(StoreError::Invalid(_)) => super::error_page(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "page-invalid-status",
+        ),
+        Err(e) => store_error_page(&ctx, e),
+    }
+}
+
+/// A document (transcript, language certificate) for the application: streamed through the
+/// upload machinery; refused after the deadline.
+pub async fn upload_document(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Response {
+    let a = match load_application(&state, &ctx, &id).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let call = match state.db.call(a.draft.call_id).await {
+        Ok(c) => c,
+        Err(e) => return store_error_page(&ctx, e),
+    };
+    if !may_change(&ctx, &call, &a) {
+        return super::error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, "exchange-locked");
+    }
+    match super::documents::receive_multipart(
+        &state,
+        &ctx,
+        liaison_storage::OwnerKind::Application,
+        a.id,
+        req,
+    )
+    .await
+    {
+        Ok(_) => redirect_with_flash(
+            &ctx,
+            &format!("/applications/{}#documents", a.id),
+            "flash-uploaded",
+        ),
+        Err(e) => match super::documents::upload_failure_page(&ctx, e) {
+            Ok((status, key)) => application_page(&state, &ctx, &a, Some((status, key))).await,
+            Err(page) => page,
+        },
     }
 }

@@ -1346,3 +1346,220 @@ async fn preview_publish_second_round_for_freed_places_and_xlsx_export() {
         .json();
     assert_eq!(audit["total"], 2);
 }
+
+#[tokio::test]
+async fn students_reorder_choices_upload_documents_and_withdraw_on_their_own_application_only() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let (_, email, token) = student(&app, &w, "Qiu Yan").await;
+    let (_, other_email, _) = student(&app, &w, "Rui Bo").await;
+    let mut b = app.browser_for(&email).await;
+    let r = b
+        .post(
+            &format!("/calls/{}/apply", w.call),
+            &[("choice_1", &w.kl), ("choice_2", &w.almaty)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let path = r.location().to_string();
+    let a = app
+        .api("GET", "/api/v1/applications", Some(&token), None)
+        .await
+        .json()["items"][0]
+        .clone();
+    assert_eq!(path, format!("/applications/{}", id(&a)));
+    let page = b.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Move down") && page.body.contains("name=\"direction\""));
+    assert!(!page.body.contains("<script"), "no JavaScript needed");
+    // Move the second choice up: the order swaps, the application is submitted (checked) again.
+    let moved = b
+        .post(
+            &format!("{path}/move"),
+            &[
+                ("version", &a["version"].to_string()),
+                ("index", "1"),
+                ("direction", "up"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let after = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(&a)),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(after["choices"], json!([w.almaty, w.kl]));
+    assert_eq!(after["status"], "eligible");
+    // A move that is not possible: a clear message, nothing changed.
+    let bad = b
+        .post(
+            &format!("{path}/move"),
+            &[
+                ("version", &after["version"].to_string()),
+                ("index", "0"),
+                ("direction", "up"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("This choice cannot move that way"));
+    // A stale version: conflict.
+    let stale = b
+        .post(
+            &format!("{path}/move"),
+            &[
+                ("version", &a["version"].to_string()),
+                ("index", "1"),
+                ("direction", "up"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    // The transcript, through the upload machinery.
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+    let up = b
+        .upload(&format!("{path}/documents"), "transcript.pdf", pdf)
+        .await;
+    assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.body);
+    let page = b.get(&path).await;
+    assert!(page.body.contains("transcript.pdf"));
+    let doc = page
+        .body
+        .split("href=\"/documents/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        b.get(&format!("/documents/{doc}")).await.status,
+        StatusCode::OK
+    );
+    // Another student reaches neither the application nor its documents.
+    let mut other = app.browser_for(&other_email).await;
+    assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.get(&format!("/documents/{doc}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let sneak = other
+        .post(
+            &format!("{path}/move"),
+            &[
+                ("version", &after["version"].to_string()),
+                ("index", "1"),
+                ("direction", "up"),
+            ],
+        )
+        .await;
+    assert_eq!(sneak.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other
+            .upload(&format!("{path}/documents"), "x.pdf", pdf)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Staff see it.
+    let mut office = app.browser(Role::Staff).await;
+    assert!(office.get(&path).await.body.contains("transcript.pdf"));
+
+    // After the deadline: no reordering, no uploads; nothing changed.
+    let call = app
+        .api(
+            "GET",
+            &format!("/api/v1/calls/{}", w.call),
+            Some(&w.staff),
+            None,
+        )
+        .await
+        .json();
+    let closed = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/calls/{}", w.call),
+            Some(&w.staff),
+            Some(json!({"version": call["version"], "deadline": in_days(-1)})),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    let now = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(&a)),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let late = b
+        .post(
+            &format!("{path}/move"),
+            &[
+                ("version", &now["version"].to_string()),
+                ("index", "1"),
+                ("direction", "up"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(late
+        .body
+        .contains("The application can no longer be changed"));
+    let late_upload = b
+        .upload(&format!("{path}/documents"), "certificate.pdf", pdf)
+        .await;
+    assert_eq!(late_upload.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let late_api = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/applications/{}", id(&a)),
+            Some(&token),
+            Some(json!({"version": now["version"], "choices": [w.kl]})),
+        )
+        .await;
+    assert_eq!(late_api.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(late_api.error_fields(), ["call_id"]);
+    let same = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(&a)),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(same["version"], now["version"]);
+    assert_eq!(same["choices"], json!([w.almaty, w.kl]));
+    assert!(!b.get(&path).await.body.contains("certificate.pdf"));
+
+    // Withdrawing still works, after a confirmation.
+    let confirm = b.get(&format!("{path}/withdraw")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.body.contains("cannot be undone"));
+    let done = b
+        .post(
+            &format!("{path}/withdraw"),
+            &[("version", &same["version"].to_string())],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let gone = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(&a)),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(gone["status"], "withdrawn");
+    let zh = b.get(&format!("{path}?lang=zh-CN")).await;
+    assert!(zh.body.contains("已撤回") && !zh.body.contains('⟦'));
+}

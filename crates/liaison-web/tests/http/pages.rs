@@ -338,6 +338,8 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .id;
+    // Exchange: an application to the demo call.
+    let application = app.db.call_applications(call).await.unwrap()[0].id;
     // Mobility records: a demo stay under way (with its emergency contact).
     let mobility = app
         .db
@@ -383,6 +385,8 @@ async fn every_page_renders_in_both_languages() {
                 outcome
             } else if spec.path.starts_with("/calls") {
                 call
+            } else if spec.path.starts_with("/applications/") {
+                application
             } else if spec.path.starts_with("/mobilities") {
                 mobility
             } else if spec.path.starts_with("/news/photos") {
