@@ -300,7 +300,7 @@ async fn condition_year(
 async fn check_conditions(tx: &mut Tx, draft: &CallDraft) -> StoreResult<()> {
     let mut errors = FieldErrors::default();
     for (i, p) in draft.places.iter().enumerate() {
-        match condition_year(&mut **tx, p.condition_id, &draft.academic_year).await? {
+        match condition_year(tx, p.condition_id, &draft.academic_year).await? {
             None => errors.push(format!("places.{i}.condition_id"), "not-found"),
             Some(c) if !c.in_force => {
                 errors.push(format!("places.{i}.condition_id"), "outside-years")
