@@ -79,6 +79,27 @@ pub fn failed_rules(ctx: &Ctx, rules: &[FailedRule]) -> Markup {
     }
 }
 
+/// What the student stated: GPA, level (certificate), year of study, major.
+fn facts_text(ctx: &Ctx, f: &ApplicantFacts) -> String {
+    let mut parts = Vec::new();
+    if let Some(g) = f.gpa {
+        parts.push(format!("{} {g:.2}", ctx.t("field-gpa")));
+    }
+    match (&f.language_level, &f.certificate) {
+        (Some(l), Some(c)) => parts.push(format!("{l} ({c})")),
+        (Some(l), None) => parts.push(l.to_string()),
+        (None, Some(c)) => parts.push(c.clone()),
+        (None, None) => {}
+    }
+    if let Some(y) = f.year_of_study {
+        parts.push(format!("{} {y}", ctx.t("field-year-of-study")));
+    }
+    if let Some(m) = &f.major {
+        parts.push(m.clone());
+    }
+    parts.join(" · ")
+}
+
 fn score_text(score: Option<i64>) -> String {
     score.map(format_score).unwrap_or_default()
 }
@@ -285,7 +306,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
                 tbody {
                     @for (a, name) in apps.iter().zip(&names) {
                         tr id=(format!("application-{}", a.id)) {
-                            td { (name) }
+                            td { a href=(format!("/applications/{}", a.id)) { (name) } br; small { (facts_text(&ctx, &a.draft.facts)) } }
                             td {
                                 (ctx.t(&a.draft.status.message_key()))
                                 (failed_rules(&ctx, &a.failed_rules))
@@ -1407,6 +1428,7 @@ async fn application_page(
         h1 { (title) ": " (bilingual(ctx, &call.draft.title)) }
         p { (ctx.t("exchange-status")) ": " strong { (ctx.t(&a.draft.status.message_key())) }
             @if let Some(s) = a.draft.score { " · " (ctx.t("exchange-score")) ": " (format_score(s)) } }
+        p { (facts_text(ctx, &a.draft.facts)) }
         (failed_rules(ctx, &a.failed_rules))
         @if a.allocated_condition_id.is_some() || !a.explanation.is_empty() {
             h2 { (ctx.t("exchange-result")) }
