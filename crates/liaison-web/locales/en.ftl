@@ -1136,3 +1136,4 @@ exchange-locked = The application can no longer be changed
 exchange-locked-help = Choices and documents can be changed only before the call's deadline and before an allocation is published.
 exchange-bad-move = This choice cannot move that way
 exchange-bad-move-help = Reload the application and try again.
+exchange-edit-facts = Correct what you stated (GPA, language, year of study, major)

@@ -1123,3 +1123,4 @@ exchange-locked = 该申请已不可更改
 exchange-locked-help = 志愿和材料只能在截止日期前、名额分配结果公布前更改。
 exchange-bad-move = 该志愿不能这样移动
 exchange-bad-move-help = 请重新载入申请后再试。
+exchange-edit-facts = 修改申请信息（绩点、语言、年级、专业）

@@ -1361,6 +1361,12 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         route(
             "POST",
+            "/applications/{id}/facts",
+            Signed(Action::Apply),
+            post(html::exchange::update_facts),
+        ),
+        route(
+            "POST",
             "/applications/{id}/move",
             Signed(Action::Apply),
             post(html::exchange::move_choice),

@@ -1403,11 +1403,43 @@ fn may_change(ctx: &Ctx, call: &Call, a: &Application) -> bool {
     a.draft.status.is_editable_by_student() && (manages(ctx) || window_error(&call.draft).is_none())
 }
 
+fn facts_to_form(f: &ApplicantFacts) -> FormData {
+    let mut v = FormData::default();
+    v.set_opt("gpa", f.gpa.map(|g| format!("{g:.2}")).as_deref());
+    v.set_opt("language_level", f.language_level.map(|l| l.as_str()));
+    v.set_opt("certificate", f.certificate.as_deref());
+    v.set_opt(
+        "year_of_study",
+        f.year_of_study.map(|y| y.to_string()).as_deref(),
+    );
+    v.set_opt("major", f.major.as_deref());
+    v
+}
+
 async fn application_page(
     state: &AppState,
     ctx: &Ctx,
     a: &Application,
     upload_error: Option<(StatusCode, &str)>,
+) -> Response {
+    application_page_with(
+        state,
+        ctx,
+        a,
+        upload_error,
+        &facts_to_form(&a.draft.facts),
+        &FieldErrors::default(),
+    )
+    .await
+}
+
+async fn application_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    a: &Application,
+    upload_error: Option<(StatusCode, &str)>,
+    values: &FormData,
+    errors: &FieldErrors,
 ) -> Response {
     let (call, labels) = match load_call(state, ctx, &a.draft.call_id.to_string()).await {
         Ok(c) => c,
@@ -1430,6 +1462,18 @@ async fn application_page(
             @if let Some(s) = a.draft.score { " · " (ctx.t("exchange-score")) ": " (format_score(s)) } }
         p { (facts_text(ctx, &a.draft.facts)) }
         (failed_rules(ctx, &a.failed_rules))
+        @if change {
+            details open[!errors.is_empty()] {
+                summary { (ctx.t("exchange-edit-facts")) }
+                (Form { ctx, values, errors }.summary())
+                form method="post" action=(format!("/applications/{}/facts", a.id)) novalidate {
+                    (csrf_input(ctx))
+                    input type="hidden" name="version" value=(a.version);
+                    (facts_fields(ctx, values, errors))
+                    button type="submit" { (ctx.t("save")) }
+                }
+            }
+        }
         @if a.allocated_condition_id.is_some() || !a.explanation.is_empty() {
             h2 { (ctx.t("exchange-result")) }
             (outcome(ctx, &labels, a))
@@ -1464,8 +1508,59 @@ async fn application_page(
         }
         p { a href=(format!("/calls/{}", call.id)) { (bilingual(ctx, &call.draft.title)) } " · " a href="/applications" { (ctx.t("exchange-my-applications")) } }
     };
-    let status = upload_error.map_or(StatusCode::OK, |(s, _)| s);
+    let status = match upload_error {
+        Some((s, _)) => s,
+        None if !errors.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
     super::html_response(status, super::layout(ctx, &title, body))
+}
+
+/// The student corrects what they stated; the application is submitted (checked) again.
+/// Refused after the deadline; bad values are named and nothing changes.
+pub async fn update_facts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let a = match load_application(&state, &ctx, &id).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let call = match state.db.call(a.draft.call_id).await {
+        Ok(c) => c,
+        Err(e) => return store_error_page(&ctx, e),
+    };
+    if !may_change(&ctx, &call, &a) {
+        return super::error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, "exchange-locked");
+    }
+    let values = FormData::parse(&body);
+    let version = values.get("version").parse::<i64>().unwrap_or(-1);
+    let mut errors = FieldErrors::default();
+    let facts = facts_from(&values, &mut errors);
+    if errors.is_empty() {
+        let mut draft = a.draft.clone();
+        draft.facts = facts;
+        if draft.status != ApplicationStatus::Draft {
+            draft.status = ApplicationStatus::Submitted;
+        }
+        match state
+            .db
+            .update_application(&actor(&ctx), a.id, version, &draft)
+            .await
+        {
+            Ok(_) => {
+                return redirect_with_flash(&ctx, &format!("/applications/{}", a.id), "flash-saved")
+            }
+            Err(StoreError::Conflict { .. }) => {
+                return super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict")
+            }
+            Err(StoreError::Invalid(e)) => errors = e,
+            Err(e) => return store_error_page(&ctx, e),
+        }
+    }
+    application_page_with(&state, &ctx, &a, None, &values, &errors).await
 }
 
 pub async fn show_application(

@@ -572,6 +572,36 @@ async fn eligibility_is_checked_on_submit_naming_each_failed_rule_in_both_langua
         .body
         .contains("Language certificate not accepted: one of IELTS, TOEFL required, CET-6 given."));
 
+    // A bad value on the student's page: named, nothing changed.
+    let page_path = format!("/applications/{}", id(a));
+    let bad_facts = b
+        .post(
+            &format!("{page_path}/facts?lang=en"),
+            &[
+                ("version", &a["version"].to_string()),
+                ("gpa", "9"),
+                ("year_of_study", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_facts.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad_facts
+            .body
+            .contains("GPA: Enter a GPA from 0 to the top of the call's GPA scale."),
+        "{}",
+        bad_facts.body
+    );
+    let unchanged = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(a)),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(unchanged["version"], a["version"]);
     // Corrected facts submit again and pass.
     let fixed = app
         .api(
