@@ -262,6 +262,41 @@ fn invalid(field: impl Into<String>, code: &'static str) -> StoreError {
     StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)))
 }
 
+/// A person's applications, newest first (personal data export).
+pub(crate) async fn of_person(tx: &mut Tx, person_id: Id) -> StoreResult<Vec<Application>> {
+    APPLICATIONS.all_where(tx, "person_id", person_id).await
+}
+
+/// Inside a person's anonymisation: their applications lose what they stated (GPA, language
+/// level and certificate, year of study, major), the reason for ineligibility and the failed
+/// rules that repeat those values; choices, score, status and outcome stay (allocations and
+/// quotas keep adding up). Audited per application like any edit.
+pub(crate) async fn anonymise_person_applications(
+    tx: &mut Tx,
+    actor: &Actor,
+    person_id: Id,
+) -> StoreResult<()> {
+    for before in APPLICATIONS.all_where(tx, "person_id", person_id).await? {
+        let mut draft = before.draft.clone();
+        draft.facts = ApplicantFacts::default();
+        draft.ineligible_reason = None;
+        APPLICATIONS
+            .update(
+                tx,
+                actor,
+                &before,
+                app_args(
+                    &draft,
+                    &[],
+                    before.allocated_condition_id,
+                    &before.explanation,
+                ),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 /// A condition's places for a year (the override if any) and whether it is in force then.
 struct ConditionYear {
     places: i64,

@@ -1651,3 +1651,68 @@ async fn the_demo_call_is_completed_with_a_published_run() {
         apps["total"]
     );
 }
+
+/// A student's applications are part of their personal data: the export holds them, and
+/// anonymising the person clears what they stated while the outcome stays.
+#[tokio::test]
+async fn personal_data_export_and_anonymisation_cover_applications() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let call = ruled_call(&app, &w, &in_days(10)).await;
+    let (person, _, token) = student(&app, &w, "Sun Li").await;
+    let a = created(
+        &app,
+        &token,
+        "/api/v1/applications",
+        json!({"call_id": call, "choices": [w.kl], "gpa": 2.1, "major": "History", "year_of_study": 1}),
+    )
+    .await;
+    assert_eq!(a["status"], "ineligible");
+    let admin = app.token(Role::Admin).await;
+    let export = app
+        .api(
+            "GET",
+            &format!("/api/v1/people/{person}/export"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.body);
+    let apps = export.json()["applications"].clone();
+    assert_eq!(apps.as_array().unwrap().len(), 1, "{apps}");
+    assert_eq!(apps[0]["gpa"], 2.1);
+    let p = app
+        .api(
+            "GET",
+            &format!("/api/v1/people/{person}"),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    let gone = app
+        .api(
+            "POST",
+            &format!("/api/v1/people/{person}/anonymise"),
+            Some(&admin),
+            Some(json!({"version": p["version"]})),
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+    let after = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(&a)),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (after["gpa"].clone(), after["major"].clone()),
+        (Value::Null, Value::Null)
+    );
+    assert_eq!(after["failed_rules"], json!([]));
+    assert_eq!(after["status"], "ineligible");
+    assert_eq!(after["choices"], json!([w.kl]));
+}
