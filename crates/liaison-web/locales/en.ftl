@@ -1137,3 +1137,7 @@ exchange-locked-help = Choices and documents can be changed only before the call
 exchange-bad-move = This choice cannot move that way
 exchange-bad-move-help = Reload the application and try again.
 exchange-edit-facts = Correct what you stated (GPA, language, year of study, major)
+exchange-mark-ineligible = Mark ineligible
+exchange-mark-eligible = Mark eligible
+exchange-reason-required = A reason is required
+exchange-reason-required-help = Say why the application is ineligible. Nothing was changed.

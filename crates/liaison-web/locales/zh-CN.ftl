@@ -1124,3 +1124,7 @@ exchange-locked-help = 志愿和材料只能在截止日期前、名额分配结
 exchange-bad-move = 该志愿不能这样移动
 exchange-bad-move-help = 请重新载入申请后再试。
 exchange-edit-facts = 修改申请信息（绩点、语言、年级、专业）
+exchange-mark-ineligible = 标记为不符合资格
+exchange-mark-eligible = 标记为符合资格
+exchange-reason-required = 须填写原因
+exchange-reason-required-help = 请说明该申请不符合资格的原因。未作任何更改。

@@ -1349,6 +1349,12 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         route(
             "POST",
+            "/applications/{id}/review",
+            Signed(Action::ManageCalls),
+            post(html::exchange::review),
+        ),
+        route(
+            "POST",
             "/applications/{id}/interview",
             Signed(Action::ManageCalls),
             post(html::exchange::interview),

@@ -311,6 +311,20 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
                                 (ctx.t(&a.draft.status.message_key()))
                                 (failed_rules(&ctx, &a.failed_rules))
                                 @if let Some(r) = &a.draft.ineligible_reason { p { (r) } }
+                                @if staff && matches!(a.draft.status, ApplicationStatus::Eligible | ApplicationStatus::Ineligible) {
+                                    form.inline method="post" action=(format!("/applications/{}/review", a.id)) {
+                                        (csrf_input(&ctx))
+                                        input type="hidden" name="version" value=(a.version);
+                                        @if a.draft.status == ApplicationStatus::Eligible {
+                                            input type="hidden" name="status" value="ineligible";
+                                            label { (ctx.t("field-ineligible-reason")) " " input name="ineligible_reason" required; }
+                                            " " button.secondary type="submit" { (ctx.t("exchange-mark-ineligible")) }
+                                        } @else {
+                                            input type="hidden" name="status" value="eligible";
+                                            button.secondary type="submit" { (ctx.t("exchange-mark-eligible")) }
+                                        }
+                                    }
+                                }
                             }
                             td {
                                 @if staff && !matches!(a.draft.status, ApplicationStatus::Withdrawn) {
@@ -1730,5 +1744,63 @@ pub async fn upload_document(
             Ok((status, key)) => application_page(&state, &ctx, &a, Some((status, key))).await,
             Err(page) => page,
         },
+    }
+}
+
+/// Staff decide eligibility by hand (over the rules): ineligible needs a reason; audited.
+pub async fn review(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let a = match load_application(&state, &ctx, &id).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let values = FormData::parse(&body);
+    let version = values.get("version").parse::<i64>().unwrap_or(-1);
+    let mut draft = a.draft.clone();
+    match values.get("status") {
+        "eligible" => {
+            draft.status = ApplicationStatus::Eligible;
+            draft.ineligible_reason = None;
+        }
+        "ineligible" => {
+            let reason = values.get("ineligible_reason").trim();
+            if reason.is_empty() {
+                return super::error_page(
+                    &ctx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "exchange-reason-required",
+                );
+            }
+            draft.status = ApplicationStatus::Ineligible;
+            draft.ineligible_reason = Some(reason.to_string());
+        }
+        _ => {
+            return super::error_page(
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "page-invalid-status",
+            )
+        }
+    }
+    let back = format!("/calls/{}#application-{}", a.draft.call_id, a.id);
+    match state
+        .db
+        .update_application(&actor(&ctx), a.id, version, &draft)
+        .await
+    {
+        Ok(_) => redirect_with_flash(&ctx, &back, "flash-saved"),
+        Err(StoreError::Conflict { .. }) => {
+            super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict")
+        }
+        Err(StoreError::Invalid(_)) => super::error_page(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "page-invalid-status",
+        ),
+        Err(e) => store_error_page(&ctx, e),
     }
 }

@@ -696,6 +696,60 @@ async fn eligibility_is_checked_on_submit_naming_each_failed_rule_in_both_langua
         .await
         .json();
     assert!(audit["total"].as_i64().unwrap() >= 3, "{audit}");
+    // Staff may decide by hand: ineligible needs a reason, and a student cannot.
+    let v = scored["version"].to_string();
+    let no_reason = office
+        .post(
+            &format!("/applications/{}/review", id(a)),
+            &[
+                ("version", &v),
+                ("status", "ineligible"),
+                ("ineligible_reason", " "),
+            ],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_reason.body.contains("A reason is required"),
+        "{}",
+        no_reason.body
+    );
+    let marked = office
+        .post(
+            &format!("/applications/{}/review", id(a)),
+            &[
+                ("version", &v),
+                ("status", "ineligible"),
+                ("ineligible_reason", "Transcript not genuine"),
+            ],
+        )
+        .await;
+    assert_eq!(marked.status, StatusCode::SEE_OTHER, "{}", marked.body);
+    let marked = app
+        .api(
+            "GET",
+            &format!("/api/v1/applications/{}", id(a)),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            marked["status"].as_str(),
+            marked["ineligible_reason"].as_str()
+        ),
+        (Some("ineligible"), Some("Transcript not genuine"))
+    );
+    assert_eq!(
+        b.post(
+            &format!("/applications/{}/review", id(a)),
+            &[("version", "1"), ("status", "eligible")]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
     // A student cannot reach the interview form.
     let denied = b
         .post(
