@@ -46,7 +46,8 @@ pub use event::{
     Event, EventDraft, EventKind, Honour, Participant, ParticipantCounts, ParticipantRole,
 };
 pub use exchange::{
-    Application, ApplicationDraft, ApplicationStatus, Call, CallDraft, CallPlace, ExplanationLine,
+    ApplicantFacts, Application, ApplicationDraft, ApplicationStatus, Call, CallDraft, CallPlace,
+    CallWindow, EligibilityRules, ExplanationLine, FailedRule, ScoringRule,
 };
 pub use institution::{
     Institution, InstitutionDraft, InstitutionKind, RegionTag, RelationshipStatus,

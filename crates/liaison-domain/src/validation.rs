@@ -63,6 +63,15 @@ impl FieldError {
             "invalid-transition" => "cannot change to this status from the current one".to_string(),
             "invalid-date" => "must be a date YYYY-MM-DD".to_string(),
             "same-institution" => "must differ from the home institution".to_string(),
+            "score-range" => "must be a whole number from 0 to 100".to_string(),
+            "gpa-range" => "must be a GPA from 0 to the top of the call's GPA scale".to_string(),
+            "year-of-study-range" => "must be a year of study from 1 to 8".to_string(),
+            "weight-range" => "must be a weight from 0 to 100".to_string(),
+            "weights-sum" => "weights must add up to 100".to_string(),
+            "exceeds-quota" => "exceeds the places the cooperation condition has left for the year".to_string(),
+            "outside-years" => "is not in force in the call's academic year".to_string(),
+            "deadline-passed" => "cannot change after the call's deadline".to_string(),
+            "not-open-yet" => "cannot be used before the call opens".to_string(),
             other => other.to_string(),
         };
         format!("{} {}", self.field, what)

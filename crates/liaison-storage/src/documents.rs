@@ -25,6 +25,8 @@ pub enum OwnerKind {
     News,
     /// A stay's file (a visa, a transcript), usually linked to a checklist item.
     Mobility,
+    /// A student's exchange application: transcript, language certificate.
+    Application,
 }
 
 impl OwnerKind {
@@ -34,6 +36,7 @@ impl OwnerKind {
             OwnerKind::Event => "event",
             OwnerKind::News => "news",
             OwnerKind::Mobility => "mobility",
+            OwnerKind::Application => "application",
         }
     }
 
@@ -43,6 +46,7 @@ impl OwnerKind {
             "event" => Some(OwnerKind::Event),
             "news" => Some(OwnerKind::News),
             "mobility" => Some(OwnerKind::Mobility),
+            "application" => Some(OwnerKind::Application),
             _ => None,
         }
     }
@@ -53,6 +57,7 @@ impl OwnerKind {
             OwnerKind::Event => "events",
             OwnerKind::News => "news",
             OwnerKind::Mobility => "mobilities",
+            OwnerKind::Application => "applications",
         }
     }
 }

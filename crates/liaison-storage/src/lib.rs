@@ -51,7 +51,10 @@ pub use enterprise::{
     OUTCOME_SORTS, PLACEMENT_SORTS, POSITION_SORTS, SKILL_PROFILE_SORTS,
 };
 pub use events::{AgreementEnd, CalendarData, EventFilter, NamedTable, EVENT_SORTS};
-pub use exchange::{AllocationRun, ApplicationFilter, CallFilter, APPLICATION_SORTS, CALL_SORTS};
+pub use exchange::{
+    AllocationInputs, AllocationRun, ApplicationFilter, CallFilter, QuotaLine, QuotaOverride,
+    APPLICATION_SORTS, CALL_SORTS,
+};
 pub use import::{
     AgreementImport, ConditionImport, ImportFailure, ImportOutcome, ImportRow, MobilityImport,
     Progress, PROGRESS_EVERY,

@@ -93,6 +93,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0014_report_counts.sql"),
     },
     Migration {
+        version: 16,
+        name: "exchange_rules",
+        sqlite: include_str!("../migrations/sqlite/0016_exchange_rules.sql"),
+        postgres: include_str!("../migrations/postgres/0016_exchange_rules.sql"),
+    },
+    Migration {
         version: 17,
         name: "checklists",
         sqlite: include_str!("../migrations/sqlite/0017_checklists.sql"),

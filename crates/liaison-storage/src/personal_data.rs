@@ -37,6 +37,8 @@ pub struct PersonExport {
     pub user_accounts: Vec<LinkedAccount>,
     /// Their stays abroad or with us, newest first.
     pub mobilities: Vec<liaison_domain::Mobility>,
+    /// Their applications to exchange calls (with what they stated and the outcome).
+    pub applications: Vec<liaison_domain::Application>,
     /// Entries about the person and their accounts, oldest first.
     pub audit_entries: Vec<AuditEntry>,
 }
@@ -94,6 +96,7 @@ impl Db {
         let person = PEOPLE.lock(self, &mut tx, id).await?;
         let user_accounts = linked_accounts(self, &mut tx, id, false).await?;
         let mobilities = crate::mobilities::of_person(&mut tx, id).await?;
+        let applications = crate::exchange::of_person(&mut tx, id).await?;
         let mut audit_entries = audit::about(&mut tx, "person", id).await?;
         for account in &user_accounts {
             audit_entries.extend(audit::about(&mut tx, "user", account.id).await?);
@@ -107,13 +110,14 @@ impl Db {
             person,
             user_accounts,
             mobilities,
+            applications,
             audit_entries,
         })
     }
 
     /// Replaces the person's names with `placeholder`, clears title, e-mails and phones, keeps
     /// the row with its institution, unit and languages; clears their stays' emergency contacts
-    /// and notes; disables every linked account, blanks
+    /// and notes and what their applications stated (GPA, language, year, major, reasons); disables every linked account, blanks
     /// its e-mail to `anonymised-{user id}@invalid` and ends its sessions and API tokens. One
     /// transaction, audited (action `anonymise`, before and after). A stale `expected_version` is
     /// a conflict and changes nothing.
@@ -165,6 +169,7 @@ impl Db {
         )
         .await?;
         crate::mobilities::anonymise_person_stays(&mut tx, actor, id).await?;
+        crate::exchange::anonymise_person_applications(&mut tx, actor, id).await?;
 
         for account in linked_accounts(self, &mut tx, id, true).await? {
             let sql = format!(

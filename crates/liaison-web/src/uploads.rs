@@ -266,6 +266,18 @@ pub async fn may_read_owner(
                 Err(e) => Err(e),
             }
         }
+        // An application's documents: the office, and the student who applied.
+        OwnerKind::Application => {
+            if !allows(user.role, Action::Apply) {
+                return Ok(false);
+            }
+            match state.db.application(owner_id).await {
+                Ok(a) => Ok(allows(user.role, Action::ManageCalls)
+                    || user.person_id == Some(a.draft.person_id)),
+                Err(StoreError::NotFound) => Ok(false),
+                Err(e) => Err(e),
+            }
+        }
     }
 }
 
@@ -282,6 +294,7 @@ pub async fn may_edit_owner(
         OwnerKind::Agreement => Action::EditAgreements,
         OwnerKind::News => Action::EditNews,
         OwnerKind::Mobility => Action::EditMobilities,
+        OwnerKind::Application => Action::Apply,
     };
     Ok(allows(user.role, action) && may_read_owner(state, user, kind, owner_id).await?)
 }

@@ -1,8 +1,6 @@
 //! `/api/v1/calls` and `/api/v1/applications` (C6, issue 7), and the allocation run
 //! `POST /api/v1/calls/{id}/allocate`. Students reach only their own applications.
 
-use std::borrow::Cow;
-
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -14,36 +12,76 @@ use super::{merge, parse_id, JsonFields, JsonObject, ListBody, ListQuery};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
-use liaison_allocation::{allocate, Id as EngineId, InputBuilder, Reason};
 use liaison_domain::access::allows;
 use liaison_domain::event::iso_date;
-use liaison_domain::exchange::ranking;
 use liaison_domain::{
-    Action, Application, ApplicationDraft, ApplicationStatus, Call, CallDraft, CallPlace,
-    ExplanationLine, FieldError, FieldErrors, Id,
+    Action, ApplicantFacts, Application, ApplicationDraft, ApplicationStatus, Call, CallDraft,
+    CallPlace, CallWindow, EligibilityRules, FieldError, FieldErrors, Id, ScoringRule,
 };
 use liaison_storage::{
-    AllocationRun, ApplicationFilter, CallFilter, APPLICATION_SORTS, CALL_SORTS,
+    AllocationRun, ApplicationFilter, CallFilter, StoreError, APPLICATION_SORTS, CALL_SORTS,
 };
 
 pub const CALL_FIELDS: &[&str] = &[
     "title",
+    "description",
     "academic_year",
+    "opens_on",
     "deadline",
     "max_choices",
     "places",
+    "rules",
+    "scoring",
 ];
 pub const CALL_FILTERS: &[&str] = &["academic_year"];
 pub const APPLICATION_FIELDS: &[&str] = &[
     "call_id",
     "person_id",
     "choices",
-    "score",
+    "gpa",
+    "language_level",
+    "certificate",
+    "year_of_study",
+    "major",
+    "interview_score",
     "status",
     "ineligible_reason",
 ];
 /// What a student may send about their own application.
-const STUDENT_FIELDS: &[&str] = &["call_id", "person_id", "choices", "status"];
+const STUDENT_FIELDS: &[&str] = &[
+    "call_id",
+    "person_id",
+    "choices",
+    "gpa",
+    "language_level",
+    "certificate",
+    "year_of_study",
+    "major",
+    "status",
+];
+/// The fields whose change by a student submits the application again.
+const RESUBMITTING: &[&str] = &[
+    "choices",
+    "gpa",
+    "language_level",
+    "certificate",
+    "year_of_study",
+    "major",
+];
+
+/// Today (UTC), for the call's application window.
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// A student may apply or change an application only while the call is open.
+pub fn window_error(call: &CallDraft) -> Option<FieldError> {
+    match call.window(today()) {
+        CallWindow::Open => None,
+        CallWindow::NotYetOpen => Some(FieldError::new("call_id", "not-open-yet")),
+        CallWindow::Closed => Some(FieldError::new("call_id", "deadline-passed")),
+    }
+}
 pub const APPLICATION_FILTERS: &[&str] = &["call_id", "person_id", "status"];
 
 /// Office staff see every application; everyone else only their own.
@@ -106,34 +144,95 @@ fn read_places(fields: &mut JsonFields) -> Option<Vec<CallPlace>> {
     Some(out)
 }
 
+fn date_field(fields: &mut JsonFields, name: &str) -> Option<Option<time::Date>> {
+    let raw = fields.take::<Option<String>>(name)?;
+    match raw {
+        None => Some(None),
+        Some(raw) => match iso_date::parse(&raw) {
+            Some(d) => Some(Some(d)),
+            None => {
+                fields.errors.push(name, "invalid-date");
+                None
+            }
+        },
+    }
+}
+
+/// Applies the body's call fields to `draft`.
+fn read_call(fields: &mut JsonFields, draft: &mut CallDraft) {
+    if let Some(v) = fields.text("title") {
+        draft.title = v;
+    }
+    if let Some(v) = fields.text("description") {
+        draft.description = v;
+    }
+    if let Some(v) = fields.take::<String>("academic_year") {
+        draft.academic_year = v;
+    }
+    if let Some(v) = date_field(fields, "opens_on") {
+        draft.opens_on = v;
+    }
+    if let Some(v) = date_field(fields, "deadline") {
+        draft.deadline = v;
+    }
+    if let Some(v) = fields.take::<i64>("max_choices") {
+        draft.max_choices = v;
+    }
+    if let Some(v) = read_places(fields) {
+        draft.places = v;
+    }
+    if let Some(v) = fields.take::<EligibilityRules>("rules") {
+        draft.rules = v;
+    }
+    if let Some(v) = fields.take::<ScoringRule>("scoring") {
+        draft.scoring = v;
+    }
+}
+
 pub async fn create_call(
     State(state): State<AppState>,
     ctx: Ctx,
     body: JsonObject,
 ) -> ApiResult<impl IntoResponse> {
     let mut fields = JsonFields::new(body, CALL_FIELDS);
-    let title = fields.text("title").unwrap_or_default();
-    let academic_year: Option<String> = fields.take("academic_year");
-    fields.require("academic_year", academic_year.is_some());
-    let mut deadline = None;
-    if let Some(raw) = fields.take::<Option<String>>("deadline").flatten() {
-        match iso_date::parse(&raw) {
-            Some(d) => deadline = Some(d),
-            None => fields.errors.push("deadline", "invalid-date"),
-        }
-    }
-    let max_choices = fields.take::<i64>("max_choices").unwrap_or(3);
-    let places = read_places(&mut fields).unwrap_or_default();
-    let draft = CallDraft {
-        title,
-        academic_year: academic_year.unwrap_or_default(),
-        deadline,
-        max_choices,
-        places,
+    let has_year = fields.has("academic_year");
+    let mut draft = CallDraft {
+        title: Default::default(),
+        description: Default::default(),
+        academic_year: String::new(),
+        opens_on: None,
+        deadline: None,
+        max_choices: 3,
+        places: Vec::new(),
+        rules: EligibilityRules::default(),
+        scoring: ScoringRule::default(),
     };
+    read_call(&mut fields, &mut draft);
+    fields.require("academic_year", has_year);
     let draft = merge(fields.errors, draft.validate())?;
     let created = state.db.create_call(&actor(&ctx), &draft).await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub async fn update_call(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: JsonObject,
+) -> ApiResult<Json<Call>> {
+    let current = state.db.call(parse_id(&id)?).await?;
+    let mut fields = JsonFields::new(body, &[CALL_FIELDS, &["version"]].concat());
+    let version = fields.version();
+    let mut draft = current.draft.clone();
+    read_call(&mut fields, &mut draft);
+    let draft = merge(fields.errors, draft.validate())?;
+    let version = version.expect("a missing version is an error above");
+    Ok(Json(
+        state
+            .db
+            .update_call(&actor(&ctx), current.id, version, &draft)
+            .await?,
+    ))
 }
 
 fn filter_from(ctx: &Ctx, query: &ListQuery) -> Result<ApplicationFilter, FieldErrors> {
@@ -213,8 +312,32 @@ fn apply(ctx: &Ctx, draft: &mut ApplicationDraft, fields: &mut JsonFields) {
     if let Some(v) = read_choices(fields) {
         draft.choices = v;
     }
-    if let Some(v) = fields.take::<Option<i64>>("score") {
-        draft.score = v;
+    if let Some(v) = fields.take::<Option<f64>>("gpa") {
+        draft.facts.gpa = v;
+    }
+    if let Some(v) = fields.take::<Option<String>>("language_level") {
+        draft.facts.language_level = match v {
+            None => None,
+            Some(raw) => match liaison_domain::exchange::CefrLevel::parse(&raw) {
+                Some(l) => Some(l),
+                None => {
+                    fields.errors.push("language_level", "invalid-choice");
+                    None
+                }
+            },
+        };
+    }
+    if let Some(v) = fields.take::<Option<String>>("certificate") {
+        draft.facts.certificate = v;
+    }
+    if let Some(v) = fields.take::<Option<i64>>("year_of_study") {
+        draft.facts.year_of_study = v;
+    }
+    if let Some(v) = fields.take::<Option<String>>("major") {
+        draft.facts.major = v;
+    }
+    if let Some(v) = fields.take::<Option<i64>>("interview_score") {
+        draft.interview_score = v;
     }
     if let Some(v) = fields.choice("status", ApplicationStatus::parse) {
         draft.status = v;
@@ -245,8 +368,10 @@ fn student_limits(
         }
     }
     if let Some(b) = before {
-        if body.0.contains_key("choices") && !b.status.is_editable_by_student() {
-            errors.push("choices", "locked");
+        for k in RESUBMITTING {
+            if body.0.contains_key(*k) && !b.status.is_editable_by_student() {
+                errors.push(*k, "locked");
+            }
         }
     }
     if ctx.user().person_id.is_none() {
@@ -266,6 +391,8 @@ pub async fn create_application(
         call_id: 0,
         person_id: ctx.user().person_id.unwrap_or(0),
         choices: Vec::new(),
+        facts: ApplicantFacts::default(),
+        interview_score: None,
         score: None,
         status: ApplicationStatus::Submitted,
         ineligible_reason: None,
@@ -282,6 +409,17 @@ pub async fn create_application(
     ) {
         return Err(FieldErrors::from(FieldError::new("status", "invalid-choice")).into());
     }
+    if !manages(&ctx) {
+        let call = state.db.call(draft.call_id).await.map_err(|e| match e {
+            StoreError::NotFound => {
+                ApiError::from(FieldErrors::from(FieldError::new("call_id", "not-found")))
+            }
+            e => e.into(),
+        })?;
+        if let Some(e) = window_error(&call.draft) {
+            return Err(FieldErrors::from(e).into());
+        }
+    }
     let created = state.db.create_application(&actor(&ctx), &draft).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -294,6 +432,16 @@ pub async fn update_application(
 ) -> ApiResult<Json<Application>> {
     let current = load_application(&state, &ctx, &id).await?;
     student_limits(&ctx, &body, Some(&current.draft))?;
+    let resubmits = !manages(&ctx)
+        && RESUBMITTING.iter().any(|k| body.0.contains_key(*k))
+        && !body.0.contains_key("status");
+    // Changing choices or facts needs the call open; withdrawing does not.
+    if !manages(&ctx) && RESUBMITTING.iter().any(|k| body.0.contains_key(*k)) {
+        let call = state.db.call(current.draft.call_id).await?;
+        if let Some(e) = window_error(&call.draft) {
+            return Err(FieldErrors::from(e).into());
+        }
+    }
     let mut fields = JsonFields::new(body, &[APPLICATION_FIELDS, &["version"]].concat());
     let version = fields.version();
     let mut draft = current.draft.clone();
@@ -303,6 +451,9 @@ pub async fn update_application(
     }
     if draft.person_id != current.draft.person_id {
         fields.errors.push("person_id", "immutable");
+    }
+    if resubmits && draft.status != ApplicationStatus::Draft {
+        draft.status = ApplicationStatus::Submitted;
     }
     fields.finish()?;
     let version = version.expect("a missing version is an error above");
@@ -314,118 +465,40 @@ pub async fn update_application(
     ))
 }
 
-fn student_key(id: Id) -> String {
-    format!("a{id}")
-}
-
-fn program_key(id: Id) -> String {
-    format!("c{id}")
-}
-
-/// Runs the allocation for a call: eligible applications propose along their choices; every
-/// place has its places for the year and ranks the eligible applicants by score (ties: earlier
-/// application first). Stores the frozen input, the result and each application's outcome.
-pub async fn run_allocation(state: &AppState, ctx: &Ctx, call_id: Id) -> ApiResult<AllocationRun> {
-    let call = state.db.call(call_id).await?;
-    let apps: Vec<Application> = state
-        .db
-        .call_applications(call_id)
-        .await?
-        .into_iter()
-        .filter(|a| a.draft.status.is_allocatable())
-        .collect();
-    let order = ranking(
-        &apps
-            .iter()
-            .map(|a| (a.id, a.draft.score))
-            .collect::<Vec<_>>(),
-    );
-    let students: Vec<Value> = apps
-        .iter()
-        .map(|a| {
-            json!({"id": student_key(a.id),
-                   "prefs": a.draft.choices.iter().map(|c| program_key(*c)).collect::<Vec<_>>()})
-        })
-        .collect();
-    let ranking_keys: Vec<String> = order.iter().map(|id| student_key(*id)).collect();
-    let programs: Vec<Value> = call
-        .draft
-        .places
-        .iter()
-        .map(|p| json!({"id": program_key(p.condition_id), "capacity": p.places, "ranking": ranking_keys}))
-        .collect();
-    let input = json!({"students": students, "programs": programs});
-
-    let mut builder = InputBuilder::new();
-    let eid = |s: String| EngineId::new(Cow::Owned(s));
-    for a in &apps {
-        let prefs: Vec<EngineId> = a
-            .draft
-            .choices
-            .iter()
-            .map(|c| eid(program_key(*c)))
-            .collect();
-        builder.add_student(eid(student_key(a.id)), &prefs);
-    }
-    let ranked: Vec<EngineId> = ranking_keys.iter().map(|k| eid(k.clone())).collect();
-    for p in &call.draft.places {
-        builder.add_program(eid(program_key(p.condition_id)), p.places, &ranked);
-    }
-    let problem = builder.finish().map_err(|e| {
+/// Runs the allocation for a call as a preview: the eligible (and so far unplaced) applications
+/// propose along their choices; every place has its capacity (the call's places within what the
+/// condition has left for the year, less places already held in this call) and ranks the
+/// applicants by the call's scoring rule ([`ranking`]: total, then interview, GPA, language
+/// level, earlier application). Stores the frozen input, the result with cut-offs (rank and
+/// score) and explanations. `version`: the call's version the caller saw (None: the current
+/// one); a run started on an older version is refused as a conflict.
+pub async fn run_allocation(
+    state: &AppState,
+    ctx: &Ctx,
+    call_id: Id,
+    version: Option<i64>,
+) -> ApiResult<AllocationRun> {
+    let inputs = state.db.allocation_inputs(call_id).await?;
+    let call = &inputs.call;
+    let version = version.unwrap_or(call.version);
+    let run = liaison_domain::exchange::allocation_run(
+        &inputs.applications,
+        &inputs.capacities,
+        &call.draft.scoring,
+        inputs.round,
+        version,
+    )
+    .map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_allocation_input",
-            format!("the call's data cannot be allocated: {e:?}"),
+            format!("the call's data cannot be allocated: {e}"),
         )
     })?;
-    let alloc = allocate(&problem.instance);
-    let program_id = |p: u32| -> Id {
-        problem.program_ids[p as usize][1..]
-            .parse()
-            .expect("program keys are c<id>")
-    };
-    let mut assignment = Map::new();
-    let mut explanations = Map::new();
-    let mut outcomes = Vec::new();
-    for (s, key) in problem.student_ids.iter().enumerate() {
-        let app_id: Id = key[1..].parse().expect("student keys are a<id>");
-        let got = alloc.assignment(s).map(program_id);
-        assignment.insert(
-            key.to_string(),
-            got.map_or(Value::Null, |c| Value::String(c.to_string())),
-        );
-        let lines: Vec<ExplanationLine> = alloc
-            .explain(&problem.instance, s)
-            .map(|e| {
-                let (reason, cutoff, your_rank) = match e.reason {
-                    Reason::NotRanked => ("not_ranked", None, None),
-                    Reason::NoPlaces => ("no_places", None, None),
-                    Reason::Full { cutoff, rank } => ("full", Some(cutoff), Some(rank)),
-                };
-                ExplanationLine {
-                    condition_id: program_id(e.program),
-                    reason: reason.into(),
-                    cutoff,
-                    your_rank,
-                }
-            })
-            .collect();
-        explanations.insert(key.to_string(), json!(lines));
-        outcomes.push((app_id, got, lines));
-    }
-    let mut cutoffs = Map::new();
-    for (p, key) in problem.program_ids.iter().enumerate() {
-        cutoffs.insert(
-            program_id(p as u32).to_string(),
-            alloc.cutoff(p).map_or(Value::Null, |c| json!(c)),
-        );
-        let _ = key;
-    }
-    let result =
-        json!({"assignment": assignment, "cutoffs": cutoffs, "explanations": explanations});
+    let (input, frozen, result) = (run.input, run.frozen, run.result);
     Ok(state
         .db
-        .store_allocation_run(&actor(ctx), call_id, &input, &result, &outcomes)
+        .store_allocation_run(&actor(ctx), call_id, version, &input, &frozen, &result)
         .await?)
 }
 
@@ -433,16 +506,122 @@ pub async fn allocate_call(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    body: axum::body::Bytes,
 ) -> ApiResult<impl IntoResponse> {
-    let run = run_allocation(&state, &ctx, parse_id(&id)?).await?;
+    let mut version = None;
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let body = match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(map)) => JsonObject(map),
+            _ => return Err(ApiError::bad_request("the body must be a JSON object")),
+        };
+        let mut fields = JsonFields::new(body, &["version"]);
+        version = fields.take::<i64>("version");
+        fields.finish()?;
+    }
+    let run = run_allocation(&state, &ctx, parse_id(&id)?, version).await?;
     Ok((StatusCode::CREATED, Json(run)))
+}
+
+pub async fn latest_run(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AllocationRun>> {
+    let id = parse_id(&id)?;
+    state.db.call(id).await?;
+    match state.db.latest_allocation_run(id).await? {
+        Some(r) => Ok(Json(r)),
+        None => Err(StoreError::NotFound.into()),
+    }
+}
+
+pub async fn publish_call(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: JsonObject,
+) -> ApiResult<Json<AllocationRun>> {
+    let mut fields = JsonFields::new(body, &["run_id"]);
+    let run = fields.id("run_id").flatten();
+    fields.require("run_id", run.is_some());
+    fields.finish()?;
+    let call_id = parse_id(&id)?;
+    Ok(Json(
+        state
+            .db
+            .publish_allocation_run(&actor(&ctx), call_id, run.unwrap_or(0))
+            .await?,
+    ))
+}
+
+pub async fn list_quotas(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let mut year = String::new();
+    let mut errors = FieldErrors::default();
+    for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match k.as_ref() {
+            "academic_year" => year = v.into_owned(),
+            "lang" => {}
+            other => errors.push(other.to_string(), "unknown-field"),
+        }
+    }
+    errors.into_result(())?;
+    if liaison_domain::agreement::parse_academic_year(&year).is_none() {
+        return Err(
+            FieldErrors::from(FieldError::new("academic_year", "invalid-academic-year")).into(),
+        );
+    }
+    let items = state.db.quotas(&year).await?;
+    Ok(Json(json!({"items": items, "total": items.len()})))
+}
+
+pub async fn override_quota(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: JsonObject,
+) -> ApiResult<impl IntoResponse> {
+    let mut fields = JsonFields::new(
+        body,
+        &[
+            "condition_id",
+            "academic_year",
+            "places",
+            "reason",
+            "version",
+        ],
+    );
+    let condition = fields.id("condition_id").flatten();
+    fields.require("condition_id", condition.is_some());
+    let year: Option<String> = fields.take("academic_year");
+    fields.require("academic_year", year.is_some());
+    let places: Option<i64> = fields.take("places");
+    fields.require("places", places.is_some());
+    let reason: Option<String> = fields.take("reason");
+    fields.require("reason", reason.is_some());
+    let version: Option<i64> = fields.take("version");
+    fields.finish()?;
+    let saved = state
+        .db
+        .set_quota_override(
+            &actor(&ctx),
+            condition.unwrap_or(0),
+            &year.unwrap_or_default(),
+            places.unwrap_or(0),
+            &reason.unwrap_or_default(),
+            version,
+        )
+        .await?;
+    Ok((StatusCode::OK, Json(saved)))
 }
 
 // ---- OpenAPI description of /api/v1/calls and /api/v1/applications ----
 
 /// Whether `path` is described here.
 pub fn documents(path: &str) -> bool {
-    path.starts_with("/api/v1/calls") || path.starts_with("/api/v1/applications")
+    path.starts_with("/api/v1/calls")
+        || path.starts_with("/api/v1/applications")
+        || path.starts_with("/api/v1/quotas")
 }
 
 fn error(description: &str) -> Value {
@@ -465,12 +644,70 @@ pub fn openapi(
     } else {
         "Application"
     };
-    let _ = &parameters;
+    if path == "/api/v1/quotas" {
+        if method == "GET" {
+            op.insert("description".into(), json!("Every cooperation condition in force in the academic year with its places (a staff override if any), the places used (allocated, nominated or accepted applications in calls of that year) and the places remaining."));
+            parameters.push(json!({"name": "academic_year", "in": "query", "required": true, "schema": {"type": "string", "example": "2025/2026"}}));
+            responses.insert("200".into(), json!({"description": "the quotas", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["items", "total"], "properties": {
+                    "items": {"type": "array", "items": reference("Quota")}, "total": {"type": "integer"}}}}}}));
+            responses.insert(
+                "422".into(),
+                error("missing or invalid academic year, unknown parameter"),
+            );
+        } else {
+            op.insert("description".into(), json!("Sets a condition's places for one academic year, overriding its places per year. A reason is required; the change is recorded in the audit log. Send the override's `version` when replacing one."));
+            op.insert("requestBody".into(), json!({"required": true, "content": {"application/json": {"schema": reference("QuotaOverrideInput")}}}));
+            responses.insert("200".into(), json!({"description": "the override", "content": {"application/json": {"schema": reference("QuotaOverride")}}}));
+            responses.insert("400".into(), error("malformed JSON"));
+            responses.insert(
+                "409".into(),
+                error("the override changed since (stale or missing version)"),
+            );
+            responses.insert(
+                "422".into(),
+                error("missing reason, places out of range, unknown condition"),
+            );
+        }
+        return;
+    }
     if path.ends_with("/allocate") {
-        op.insert("description".into(), json!("Runs the allocation for the call (student-proposing deferred acceptance over the eligible applications; each place ranks applicants by score, ties by the earlier application) and stores the frozen input, the result, cut-offs and explanations. The same data always gives the same result."));
-        responses.insert("201".into(), json!({"description": "the stored run", "content": {"application/json": {"schema": reference("AllocationRun")}}}));
+        op.insert("description".into(), json!("Runs the allocation for the call as a preview (applications do not change until it is published): student-proposing deferred acceptance over the eligible and unplaced applications; each place's capacity is the call's places within what the condition has left for the year, less places already held in this call (a later round shares only freed places); every place ranks applicants by total score, ties by interview score, GPA, language level, then the earlier application. Stores the frozen input, the result, cut-offs (rank and score) and explanations. The same data always gives the same result. Send the call `version` you saw: a run started on an older version (e.g. two runs at once) is refused with 409."));
+        op.insert("requestBody".into(), json!({"required": false, "content": {"application/json": {"schema": {
+            "type": "object", "additionalProperties": false, "properties": {"version": {"type": "integer"}}}}}}));
+        responses.insert("201".into(), json!({"description": "the stored run (a preview)", "content": {"application/json": {"schema": reference("AllocationRun")}}}));
         responses.insert("404".into(), error("no such call"));
+        responses.insert(
+            "409".into(),
+            error("the call changed since the version sent (another run came first)"),
+        );
         responses.insert("422".into(), error("the call's data cannot be allocated"));
+        return;
+    }
+    if path.ends_with("/allocation") {
+        op.insert(
+            "description".into(),
+            json!("The call's latest allocation run (preview or published)."),
+        );
+        responses.insert("200".into(), json!({"description": "the run", "content": {"application/json": {"schema": reference("AllocationRun")}}}));
+        responses.insert("404".into(), error("no such call, or no run yet"));
+        return;
+    }
+    if path.ends_with("/publish") {
+        op.insert("description".into(), json!("Publishes a preview run: each application in it becomes allocated (with its place) or unplaced, with its explanation, which the student then sees. Refused with 409 when the run is not the latest, is published already, or its inputs changed since; with 422 when other calls took places meanwhile so a condition would exceed its places for the year."));
+        op.insert("requestBody".into(), json!({"required": true, "content": {"application/json": {"schema": {
+            "type": "object", "additionalProperties": false, "required": ["run_id"], "properties": {"run_id": {"type": ["string", "integer"]}}}}}}));
+        responses.insert("200".into(), json!({"description": "the published run", "content": {"application/json": {"schema": reference("AllocationRun")}}}));
+        responses.insert("400".into(), error("malformed JSON"));
+        responses.insert("404".into(), error("no such call or run"));
+        responses.insert(
+            "409".into(),
+            error("not the latest run, published already, or its inputs changed"),
+        );
+        responses.insert(
+            "422".into(),
+            error("a condition would exceed its places for the year"),
+        );
         return;
     }
     let with_id = path.ends_with("{id}");
@@ -535,33 +772,72 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
     let id_in = json!({"type": ["string", "integer"]});
     let place_in = json!({"type": "object", "additionalProperties": false, "required": ["condition_id", "places"], "properties": {
         "condition_id": id_in, "places": {"type": "integer", "minimum": 0}}});
+    let levels: Vec<&str> = liaison_domain::exchange::CefrLevel::ALL
+        .iter()
+        .map(|l| l.as_str())
+        .collect();
+    let rules = json!({"type": "object", "additionalProperties": false, "properties": {
+        "min_gpa": {"type": ["number", "null"], "minimum": 0, "description": "on the call's GPA scale (scoring.gpa_max)"},
+        "min_language_level": {"type": ["string", "null"], "enum": levels.iter().map(|l| Value::from(*l)).chain([Value::Null]).collect::<Vec<_>>()},
+        "certificates": {"type": "array", "items": {"type": "string"}, "description": "accepted language certificates (case-insensitive); empty: any"},
+        "years_of_study": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 8}, "description": "empty: any"},
+        "majors": {"type": "array", "items": {"type": "string"}, "description": "empty: any"}}});
+    let scoring = json!({"type": "object", "additionalProperties": false,
+        "required": ["gpa_weight", "language_weight", "interview_weight", "gpa_max"],
+        "description": "weights in percent adding up to 100; total = gpa_weight × GPA/gpa_max + language_weight × level/6 (A1 = 1 … C2 = 6) + interview_weight × interview/100, two decimals; ties: interview, GPA, language level, earlier application",
+        "properties": {
+        "gpa_weight": {"type": "integer", "minimum": 0, "maximum": 100},
+        "language_weight": {"type": "integer", "minimum": 0, "maximum": 100},
+        "interview_weight": {"type": "integer", "minimum": 0, "maximum": 100},
+        "gpa_max": {"type": "number", "exclusiveMinimum": 0, "maximum": 100}}});
     let call_fields = json!({
         "title": localized,
+        "description": localized,
         "academic_year": {"type": "string", "description": "2025/2026"},
-        "deadline": {"type": ["string", "null"], "format": "date"},
+        "opens_on": {"type": ["string", "null"], "format": "date"},
+        "deadline": {"type": ["string", "null"], "format": "date", "description": "students may apply and change their application up to this day"},
         "max_choices": {"type": "integer", "minimum": 1, "maximum": liaison_domain::exchange::CHOICES_MAX},
-        "places": {"type": "array", "items": place_in, "minItems": 1}
+        "places": {"type": "array", "items": place_in, "minItems": 1, "description": "conditions in force in the year; places at most the condition's places for the year"},
+        "rules": rules,
+        "scoring": scoring
     });
-    let app_fields = json!({
+    let mut call_patch = call_fields.as_object().cloned().unwrap_or_default();
+    call_patch.insert("version".into(), json!({"type": "integer"}));
+    let facts = json!({
+        "gpa": {"type": ["number", "null"], "minimum": 0},
+        "language_level": {"type": ["string", "null"], "enum": levels.iter().map(|l| Value::from(*l)).chain([Value::Null]).collect::<Vec<_>>()},
+        "certificate": {"type": ["string", "null"], "maxLength": liaison_domain::exchange::CERTIFICATE_MAX},
+        "year_of_study": {"type": ["integer", "null"], "minimum": 1, "maximum": 8},
+        "major": {"type": ["string", "null"], "maxLength": liaison_domain::exchange::MAJOR_MAX}
+    });
+    let mut app_fields = json!({
         "call_id": id_in, "person_id": id_in,
         "choices": {"type": "array", "items": id_in, "description": "condition ids of the call's places, most wanted first"},
-        "score": {"type": ["integer", "null"], "minimum": 0, "maximum": liaison_domain::exchange::SCORE_MAX},
-        "status": {"type": "string", "enum": statuses},
-        "ineligible_reason": {"type": ["string", "null"]}
+        "interview_score": {"type": ["integer", "null"], "minimum": 0, "maximum": liaison_domain::exchange::SCORE_MAX, "description": "office only"},
+        "status": {"type": "string", "enum": statuses, "description": "students: draft, submitted or withdrawn; a submitted application is checked by the call's rules at once (eligible or ineligible)"},
+        "ineligible_reason": {"type": ["string", "null"], "description": "office only"}
     });
+    if let (Some(a), Some(f)) = (app_fields.as_object_mut(), facts.as_object()) {
+        a.extend(f.clone());
+    }
     let mut app_patch = app_fields.as_object().cloned().unwrap_or_default();
     app_patch.insert("version".into(), json!({"type": "integer"}));
+    let failed = json!({"type": "object", "required": ["rule"], "properties": {
+        "rule": {"type": "string", "enum": ["min_gpa", "language_level", "certificate", "year_of_study", "major"]},
+        "required": {"description": "what the call asks (number, level, or list)"},
+        "actual": {"description": "what the application gives, null when not given"}}});
     let line = json!({"type": "object", "required": ["condition_id", "reason"], "properties": {
         "condition_id": {"type": "string"}, "reason": {"type": "string", "enum": ["not_ranked", "no_places", "full"]},
         "cutoff": {"type": "integer"}, "your_rank": {"type": "integer"}}});
     vec![
         (
             "Call",
-            json!({"type": "object", "required": ["id", "title", "academic_year", "max_choices", "places", "version"], "properties": {
-                "id": {"type": "string"}, "title": {"type": "object"}, "academic_year": {"type": "string"},
-                "deadline": {"type": ["string", "null"]}, "max_choices": {"type": "integer"},
+            json!({"type": "object", "required": ["id", "title", "academic_year", "max_choices", "places", "rules", "scoring", "version"], "properties": {
+                "id": {"type": "string"}, "title": {"type": "object"}, "description": {"type": "object"}, "academic_year": {"type": "string"},
+                "opens_on": {"type": ["string", "null"]}, "deadline": {"type": ["string", "null"]}, "max_choices": {"type": "integer"},
                 "places": {"type": "array", "items": {"type": "object", "properties": {
                     "condition_id": {"type": "string"}, "places": {"type": "integer"}}}},
+                "rules": rules, "scoring": scoring,
                 "version": {"type": "integer"}, "created_at": {"type": "string"}, "updated_at": {"type": "string"}}}),
         ),
         (
@@ -569,12 +845,21 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
             json!({"type": "object", "additionalProperties": false, "required": ["title", "academic_year", "places"], "properties": call_fields}),
         ),
         (
+            "CallPatch",
+            json!({"type": "object", "additionalProperties": false, "required": ["version"], "properties": call_patch}),
+        ),
+        (
             "Application",
             json!({"type": "object", "required": ["id", "call_id", "person_id", "choices", "status", "explanation", "version"], "properties": {
                 "id": {"type": "string"}, "call_id": {"type": "string"}, "person_id": {"type": "string"},
                 "choices": {"type": "array", "items": {"type": "string"}},
-                "score": {"type": ["integer", "null"]}, "status": {"type": "string", "enum": statuses},
+                "gpa": {"type": ["number", "null"]}, "language_level": {"type": ["string", "null"]},
+                "certificate": {"type": ["string", "null"]}, "year_of_study": {"type": ["integer", "null"]},
+                "major": {"type": ["string", "null"]}, "interview_score": {"type": ["integer", "null"]},
+                "score": {"type": ["number", "null"], "description": "total from the call's scoring rule, 0–100 with two decimals; computed"},
+                "status": {"type": "string", "enum": statuses},
                 "ineligible_reason": {"type": ["string", "null"]},
+                "failed_rules": {"type": "array", "items": failed},
                 "allocated_condition_id": {"type": ["string", "null"]},
                 "explanation": {"type": "array", "items": line},
                 "version": {"type": "integer"}, "created_at": {"type": "string"}, "updated_at": {"type": "string"}}}),
@@ -589,11 +874,34 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         ),
         (
             "AllocationRun",
-            json!({"type": "object", "required": ["id", "call_id", "input", "result"], "properties": {
-                "id": {"type": "string"}, "call_id": {"type": "string"},
+            json!({"type": "object", "required": ["id", "call_id", "round", "input", "frozen", "result", "call_version"], "properties": {
+                "id": {"type": "string"}, "call_id": {"type": "string"}, "round": {"type": "integer", "minimum": 1},
                 "input": {"type": "object", "description": "the frozen engine input (C4 shape)"},
-                "result": {"type": "object", "description": "assignment (application → place), cutoffs (place → rank or null), explanations (application → lines)"},
-                "created_by": {"type": "string"}, "created_at": {"type": "string"}}}),
+                "frozen": {"type": "object", "description": "round, call version, scoring rule, each place's capacity, each taking-part application's id, version, score and choices"},
+                "result": {"type": "object", "description": "assignment (application → place), cutoffs (place → rank or null), cutoff_scores (place → score or null), explanations (application → lines)"},
+                "call_version": {"type": "integer"},
+                "created_by": {"type": "string"}, "created_at": {"type": "string"},
+                "published_at": {"type": ["string", "null"]}, "published_by": {"type": ["string", "null"]}}}),
+        ),
+        (
+            "Quota",
+            json!({"type": "object", "required": ["condition_id", "agreement_id", "academic_year", "places", "used", "remaining"], "properties": {
+                "condition_id": {"type": "string"}, "agreement_id": {"type": "string"}, "agreement_title": {"type": "object"},
+                "academic_year": {"type": "string"}, "places": {"type": "integer"}, "places_per_year": {"type": "integer"},
+                "override_reason": {"type": ["string", "null"]}, "used": {"type": "integer"}, "remaining": {"type": "integer"}}}),
+        ),
+        (
+            "QuotaOverrideInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["condition_id", "academic_year", "places", "reason"], "properties": {
+                "condition_id": id_in, "academic_year": {"type": "string"}, "places": {"type": "integer", "minimum": 0},
+                "reason": {"type": "string", "minLength": 1, "maxLength": liaison_domain::exchange::REASON_MAX}, "version": {"type": "integer"}}}),
+        ),
+        (
+            "QuotaOverride",
+            json!({"type": "object", "required": ["id", "condition_id", "academic_year", "places", "reason", "version"], "properties": {
+                "id": {"type": "string"}, "condition_id": {"type": "string"}, "academic_year": {"type": "string"},
+                "places": {"type": "integer"}, "reason": {"type": "string"}, "version": {"type": "integer"},
+                "created_at": {"type": "string"}, "updated_at": {"type": "string"}}}),
         ),
     ]
 }

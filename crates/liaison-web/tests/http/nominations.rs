@@ -81,7 +81,7 @@ async fn world(app: &TestApp) -> World {
         &staff,
         "/api/v1/calls",
         json!({"title": {"en": "Semester exchange 2025/2026", "zh": "2025/2026 学年交换项目"},
-            "academic_year": "2025/2026", "deadline": "2025-03-31", "max_choices": 1,
+            "academic_year": "2025/2026", "deadline": "2099-03-31", "max_choices": 1,
             "places": [{"condition_id": id(&condition), "places": 2}]}),
     )
     .await;
@@ -111,7 +111,7 @@ async fn world(app: &TestApp) -> World {
                 "PATCH",
                 &path,
                 Some(&staff),
-                Some(json!({"status": "eligible", "score": score, "version": a["version"]})),
+                Some(json!({"status": "eligible", "interview_score": score, "version": a["version"]})),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -126,6 +126,16 @@ async fn world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(run.status, StatusCode::CREATED, "{}", run.body);
+    // A run is a preview until staff publish it.
+    let published = app
+        .api(
+            "POST",
+            &format!("/api/v1/calls/{}/publish", id(&call)),
+            Some(&staff),
+            Some(json!({"run_id": run.json()["id"]})),
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
     let alice = get(app, &staff, &apps[0]).await;
     let bob = get(app, &staff, &apps[1]).await;
     assert_eq!(alice["status"], "allocated");

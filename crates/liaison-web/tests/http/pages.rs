@@ -338,6 +338,8 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .id;
+    // Exchange: an application to the demo call.
+    let application = app.db.call_applications(call).await.unwrap()[0].id;
     // Mobility records: a demo stay under way (with its emergency contact).
     let mobility = app
         .db
@@ -354,22 +356,6 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .id;
-    // Nominations: an application to the demo call.
-    let application = {
-        let place = app.db.call(call).await.unwrap().draft.places[0].condition_id;
-        let student = app.linked_user(Role::Student, None, Some(person)).await;
-        let token = app.token_for(&student).await;
-        let reply = app
-            .api(
-                "POST",
-                "/api/v1/applications",
-                Some(&token),
-                Some(serde_json::json!({"call_id": call.to_string(), "choices": [place.to_string()]})),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-        reply.json()["id"].as_str().unwrap().parse::<i64>().unwrap()
-    };
     // Checklists: the first template item.
     let template = app.db.checklist_templates().await.unwrap()[0].id;
     for lang in ["en", "zh-CN"] {
