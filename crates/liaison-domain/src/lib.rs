@@ -26,6 +26,7 @@ pub mod org_unit;
 pub mod paging;
 pub mod password;
 pub mod person;
+pub mod programme;
 pub mod search;
 pub mod text;
 pub mod validation;
@@ -55,6 +56,7 @@ pub use news::{Credit, CreditRole, NewsDraft, NewsItem, NewsStatus, PublishedVer
 pub use org_unit::{OrgUnit, OrgUnitDraft, OrgUnitKind};
 pub use paging::{PageRequest, Sort};
 pub use person::{Person, PersonDraft};
+pub use programme::{ProgrammeLine, ProgrammeLineDraft, ProgrammeLineKind, ProgrammeLineStatus};
 pub use text::LocalizedText;
 pub use validation::{FieldError, FieldErrors};
 

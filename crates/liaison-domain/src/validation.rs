@@ -63,6 +63,9 @@ impl FieldError {
             "invalid-transition" => "cannot change to this status from the current one".to_string(),
             "invalid-date" => "must be a date YYYY-MM-DD".to_string(),
             "same-institution" => "must differ from the home institution".to_string(),
+            "not-enterprise-agreement" => "must be a university–enterprise agreement (enterprise_programme or internship_base)".to_string(),
+            "invalid-year" => "must be a year such as 2024".to_string(),
+            "owner-not-staff" => "must be an office staff account".to_string(),
             other => other.to_string(),
         };
         format!("{} {}", self.field, what)

@@ -86,6 +86,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_institution_json.sql"),
         postgres: include_str!("../migrations/postgres/0012_institution_json.sql"),
     },
+    Migration {
+        version: 15,
+        name: "cooperation",
+        sqlite: include_str!("../migrations/sqlite/0015_cooperation.sql"),
+        postgres: include_str!("../migrations/postgres/0015_cooperation.sql"),
+    },
 ];
 
 pub const MIGRATION_COUNT: usize = MIGRATIONS.len();

@@ -57,6 +57,11 @@ fn schemas() -> Value {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v)),
         );
+        map.extend(
+            crate::api::programme::schemas()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
     }
     all
 }
@@ -195,6 +200,9 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
         }
         _ if crate::api::mobilities::documents(path) => {
             crate::api::mobilities::openapi(method, path, &mut op, &mut parameters, &mut responses)
+        }
+        _ if crate::api::programme::documents(path) => {
+            crate::api::programme::openapi(method, path, &mut op, &mut parameters, &mut responses)
         }
         ("GET", Some(s), false) => {
             for (name, ty) in [("page", "integer"), ("per_page", "integer")] {

@@ -1474,6 +1474,85 @@ pub fn table() -> Vec<RouteSpec> {
             Signed(Action::EditMobilities),
             post(api::mobilities::set_status),
         ),
+        // Cooperation programme lines of university–enterprise agreements (issue 10).
+        route(
+            "GET",
+            "/programme-lines",
+            Signed(Action::ReadAgreements),
+            get(html::programme::overview),
+        ),
+        route(
+            "GET",
+            "/agreements/{id}/programme-lines/new",
+            Signed(Action::EditAgreements),
+            get(html::programme::new_form),
+        ),
+        route(
+            "POST",
+            "/agreements/{id}/programme-lines",
+            Signed(Action::EditAgreements),
+            post(html::programme::create),
+        ),
+        route(
+            "GET",
+            "/programme-lines/{id}/edit",
+            Signed(Action::EditAgreements),
+            get(html::programme::edit_form),
+        ),
+        route(
+            "POST",
+            "/programme-lines/{id}/edit",
+            Signed(Action::EditAgreements),
+            post(html::programme::update),
+        ),
+        route(
+            "GET",
+            "/programme-lines/{id}/delete",
+            Signed(Action::EditAgreements),
+            get(html::programme::confirm_delete),
+        ),
+        route(
+            "POST",
+            "/programme-lines/{id}/delete",
+            Signed(Action::EditAgreements),
+            post(html::programme::delete),
+        ),
+        route(
+            "GET",
+            "/api/v1/programme-lines",
+            Signed(Action::ReadAgreements),
+            get(api::programme::list),
+        ),
+        route(
+            "POST",
+            "/api/v1/programme-lines",
+            Signed(Action::EditAgreements),
+            post(api::programme::create),
+        ),
+        route(
+            "GET",
+            "/api/v1/programme-lines/{id}",
+            Signed(Action::ReadAgreements),
+            get(api::programme::show),
+        ),
+        route(
+            "PATCH",
+            "/api/v1/programme-lines/{id}",
+            Signed(Action::EditAgreements),
+            patch(api::programme::update),
+        ),
+        route(
+            "DELETE",
+            "/api/v1/programme-lines/{id}",
+            Signed(Action::EditAgreements),
+            delete(api::programme::remove),
+        ),
+        route(
+            "GET",
+            "/api/v1/programme-rollup",
+            Signed(Action::ReadAgreements),
+            get(api::programme::rollup),
+        ),
     ]
 }
 

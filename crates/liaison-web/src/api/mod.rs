@@ -19,6 +19,7 @@ pub mod news;
 pub mod org_units;
 pub mod people;
 pub mod personal_data;
+pub mod programme;
 pub mod users;
 
 use std::collections::HashMap;

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod people;
 pub mod personal_data;
 pub mod profile;
+pub mod programme;
 pub mod reports;
 pub mod transfer;
 pub mod users;

@@ -4,6 +4,7 @@
 mod agreements;
 mod api;
 mod audit;
+mod cooperation;
 mod enterprise;
 mod events;
 mod exchange;

@@ -354,6 +354,19 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .id;
+    // Cooperation programme lines: a demo line and its university–enterprise agreement.
+    let programme_line = app
+        .db
+        .programme_lines(
+            &liaison_domain::Scope::All,
+            &Default::default(),
+            &first("year"),
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
     for lang in ["en", "zh-CN"] {
         for spec in table()
             .iter()
@@ -367,6 +380,10 @@ async fn every_page_renders_in_both_languages() {
                 account.id
             } else if spec.path.starts_with("/outbox") {
                 mail
+            } else if spec.path.starts_with("/agreements/{id}/programme-lines") {
+                programme_line.draft.agreement_id
+            } else if spec.path.starts_with("/programme-lines") {
+                programme_line.id
             } else if spec.path.starts_with("/agreements") {
                 agreement
             } else if spec.path.starts_with("/events") {

@@ -1,0 +1,327 @@
+//! University–enterprise cooperation programmes: the HIT–OpenAtom Foundation agreement of the
+//! 2024-07-18 visit ("Study at HIT" and talent for incubated enterprises), and programme lines per
+//! year for it and for the 2024 AXHU–iFLYTEK programme. Deterministic.
+
+use liaison_domain::{
+    AgreementDraft, AgreementKind, AgreementStatus, Id, LocalizedText, ProgrammeLineDraft,
+    ProgrammeLineKind, ProgrammeLineStatus,
+};
+use liaison_storage::{Actor, Db};
+
+use crate::{DemoError, DemoPartner};
+
+fn find(partners: &[DemoPartner], zh: &str) -> Option<usize> {
+    partners
+        .iter()
+        .position(|p| p.institution.name.zh.as_deref() == Some(zh))
+}
+
+fn date(s: &str) -> Option<time::Date> {
+    liaison_domain::agreement::parse_date(s)
+}
+
+/// The HIT–OpenAtom cooperation agreement (HIT's College of International Education).
+pub fn openatom_agreement(hit: Id, hit_unit: Option<Id>, openatom: Id) -> AgreementDraft {
+    use liaison_domain::agreement::Party;
+    AgreementDraft {
+        kind: AgreementKind::EnterpriseProgramme,
+        title: LocalizedText::bilingual(
+            "HIT–OpenAtom Foundation cooperation: Study at HIT and open-source talent",
+            "哈尔滨工业大学—开放原子开源基金会合作：留学哈工大与开源人才",
+        ),
+        summary: LocalizedText::bilingual(
+            "Agreed on 18 July 2024 during the visit of HIT's College of International Education: promoting Study at HIT and supplying talent to enterprises incubated by the foundation.",
+            "2024年7月18日哈工大国际教育学院来访期间达成：合作推广“留学哈工大”，为基金会孵化企业输送人才。",
+        ),
+        parties: vec![
+            Party {
+                institution_id: hit,
+                org_unit_id: hit_unit,
+            },
+            Party {
+                institution_id: openatom,
+                org_unit_id: None,
+            },
+        ],
+        signatories: Vec::new(),
+        subject_areas: vec!["0613".into()],
+        signed_on: date("2024-07-18"),
+        start_on: date("2024-07-18"),
+        end_on: date("2027-07-17"),
+        auto_renew: false,
+        iia_id: None,
+        owner_user_id: None,
+    }
+}
+
+type Line = (
+    i64,
+    ProgrammeLineKind,
+    (&'static str, &'static str),
+    i64,
+    i64,
+    ProgrammeLineStatus,
+);
+
+/// The iFLYTEK programme's lines: the five pillars of the 2024 programme, per year.
+fn iflytek_lines() -> Vec<Line> {
+    use ProgrammeLineKind::*;
+    use ProgrammeLineStatus::*;
+    vec![
+        (
+            2024,
+            Curriculum,
+            (
+                "Speech and media AI course co-developed with iFLYTEK",
+                "与科大讯飞共建语音与媒体人工智能课程",
+            ),
+            2,
+            2,
+            Achieved,
+        ),
+        (
+            2024,
+            SharedLab,
+            (
+                "Intelligent media training base at the School of Culture and Communication",
+                "文化与传媒学院智能媒体实训基地",
+            ),
+            1,
+            1,
+            Achieved,
+        ),
+        (
+            2024,
+            GuestLecturer,
+            (
+                "iFLYTEK engineers teach in the classroom",
+                "科大讯飞工程师进课堂",
+            ),
+            6,
+            7,
+            Achieved,
+        ),
+        (
+            2024,
+            InternshipTarget,
+            ("Summer internships at iFLYTEK", "科大讯飞暑期实习"),
+            20,
+            17,
+            Behind,
+        ),
+        (
+            2024,
+            EmploymentTarget,
+            ("Graduates employed at iFLYTEK", "毕业生入职科大讯飞"),
+            5,
+            4,
+            Behind,
+        ),
+        (
+            2025,
+            Curriculum,
+            ("Data annotation practice module", "数据标注实践模块"),
+            1,
+            1,
+            Achieved,
+        ),
+        (
+            2025,
+            JointCourse,
+            (
+                "Joint course: AI for new media",
+                "联合课程：新媒体中的人工智能",
+            ),
+            2,
+            2,
+            Achieved,
+        ),
+        (
+            2025,
+            GuestLecturer,
+            (
+                "Guest lectures by iFLYTEK product managers",
+                "科大讯飞产品经理讲座",
+            ),
+            8,
+            9,
+            Achieved,
+        ),
+        (
+            2025,
+            InternshipTarget,
+            (
+                "Internships in speech, annotation and media content",
+                "语音、标注与媒体内容岗位实习",
+            ),
+            30,
+            31,
+            Achieved,
+        ),
+        (
+            2025,
+            EmploymentTarget,
+            ("Graduates employed at iFLYTEK", "毕业生入职科大讯飞"),
+            8,
+            6,
+            Behind,
+        ),
+        (
+            2026,
+            JointCourse,
+            (
+                "Joint course: speech technology practice",
+                "联合课程：语音技术实践",
+            ),
+            2,
+            1,
+            InProgress,
+        ),
+        (
+            2026,
+            InternshipTarget,
+            ("Summer internships at iFLYTEK", "科大讯飞暑期实习"),
+            35,
+            12,
+            InProgress,
+        ),
+        (
+            2026,
+            EmploymentTarget,
+            ("Graduates employed at iFLYTEK", "毕业生入职科大讯飞"),
+            10,
+            0,
+            Planned,
+        ),
+    ]
+}
+
+fn openatom_lines() -> Vec<Line> {
+    use ProgrammeLineKind::*;
+    use ProgrammeLineStatus::*;
+    vec![
+        (
+            2024,
+            GuestLecturer,
+            (
+                "Open-source talks for international students",
+                "面向留学生的开源讲座",
+            ),
+            3,
+            3,
+            Achieved,
+        ),
+        (
+            2024,
+            InternshipTarget,
+            ("Internships at incubated enterprises", "孵化企业实习"),
+            10,
+            6,
+            Behind,
+        ),
+        (
+            2025,
+            Curriculum,
+            (
+                "Open-source collaboration module in the international programme",
+                "国际项目中的开源协作课程模块",
+            ),
+            1,
+            1,
+            Achieved,
+        ),
+        (
+            2025,
+            SharedLab,
+            ("Open-source practice base", "开源实践基地"),
+            1,
+            0,
+            Behind,
+        ),
+        (
+            2025,
+            InternshipTarget,
+            ("Internships at incubated enterprises", "孵化企业实习"),
+            15,
+            16,
+            Achieved,
+        ),
+        (
+            2025,
+            EmploymentTarget,
+            (
+                "International graduates employed by incubated enterprises",
+                "国际毕业生入职孵化企业",
+            ),
+            6,
+            5,
+            InProgress,
+        ),
+        (
+            2026,
+            JointCourse,
+            (
+                "Joint course: open-source software engineering",
+                "联合课程：开源软件工程",
+            ),
+            1,
+            0,
+            Planned,
+        ),
+        (
+            2026,
+            EmploymentTarget,
+            (
+                "International graduates employed by incubated enterprises",
+                "国际毕业生入职孵化企业",
+            ),
+            8,
+            2,
+            InProgress,
+        ),
+    ]
+}
+
+/// Stores the HIT–OpenAtom agreement and the programme lines of both agreements.
+/// `iflytek_agreement` is the seed AXHU–iFLYTEK programme.
+pub(crate) async fn store(
+    db: &Db,
+    actor: &Actor,
+    partners: &[DemoPartner],
+    ids: &[Id],
+    unit_ids: &[Vec<Id>],
+    iflytek_agreement: Option<Id>,
+) -> Result<(), DemoError> {
+    let (Some(hit), Some(openatom)) = (
+        find(partners, "哈尔滨工业大学"),
+        find(partners, "开放原子开源基金会"),
+    ) else {
+        return Ok(());
+    };
+    let draft = openatom_agreement(ids[hit], unit_ids[hit].first().copied(), ids[openatom]);
+    let agreement = db
+        .create_agreement(actor, &draft.validate()?, AgreementStatus::Active)
+        .await?;
+    for (agreement_id, lines) in [
+        (iflytek_agreement, iflytek_lines()),
+        (Some(agreement.id), openatom_lines()),
+    ] {
+        let Some(agreement_id) = agreement_id else {
+            continue;
+        };
+        for (year, kind, (en, zh), target, actual, status) in lines {
+            let line = ProgrammeLineDraft {
+                agreement_id,
+                year,
+                kind,
+                description: LocalizedText::bilingual(en, zh),
+                owner_user_id: None,
+                target,
+                actual,
+                status,
+            };
+            db.create_programme_line(actor, &line.validate()?).await?;
+        }
+    }
+    Ok(())
+}

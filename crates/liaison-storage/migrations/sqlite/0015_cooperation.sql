@@ -1,0 +1,19 @@
+-- University–enterprise cooperation, continued: programme lines per year of a university–enterprise
+-- agreement (kind, owner, target, actual, status).
+
+CREATE TABLE programme_lines (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agreement_id INTEGER NOT NULL REFERENCES agreements (id) ON DELETE CASCADE,
+    year INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    description_en TEXT, description_zh TEXT, description_local TEXT,
+    owner_user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    target INTEGER NOT NULL,
+    actual INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX programme_lines_agreement ON programme_lines (agreement_id, year, id);
+CREATE INDEX programme_lines_year ON programme_lines (year, kind);

@@ -1,0 +1,463 @@
+//! University–enterprise cooperation, continued: programme lines of agreements (roll-up per
+//! year), placement supervision, field trips as group placements, outcome imports and
+//! recruitment campaigns — through the API and the pages, scoped for enterprise and student
+//! accounts, with bad input refused and nothing changed.
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::TestApp;
+use liaison_domain::Role;
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    let r = app.api("POST", path, Some(token), Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.body);
+    r.json()
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_string()
+}
+
+async fn user_id(app: &TestApp, email: &str) -> i64 {
+    app.db
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email == email)
+        .unwrap()
+        .id
+}
+
+struct Partners {
+    staff: String,
+    home: String,
+    iflytek: String,
+    other: String,
+    /// The AXHU–iFLYTEK cooperation programme.
+    programme: String,
+    /// A student exchange agreement (carries no programme lines).
+    exchange: String,
+}
+
+async fn partners(app: &TestApp) -> Partners {
+    let staff = app.token(Role::Staff).await;
+    let t = staff.as_str();
+    let inst = |kind: &str, en: &str, zh: &str| json!({"kind": kind, "country": "CN", "name": {"en": en, "zh": zh}});
+    let home = id(&post(
+        app,
+        t,
+        "/api/v1/institutions",
+        inst("university", "Anhui Xinhua University", "安徽新华学院"),
+    )
+    .await);
+    let iflytek = id(&post(
+        app,
+        t,
+        "/api/v1/institutions",
+        inst("enterprise", "iFLYTEK", "科大讯飞"),
+    )
+    .await);
+    let other = id(&post(
+        app,
+        t,
+        "/api/v1/institutions",
+        inst("university", "Other University", "其他大学"),
+    )
+    .await);
+    let agreement = |kind: &str, en: &str, b: &str| json!({"kind": kind, "title": {"en": en}, "parties": [{"institution_id": home}, {"institution_id": b}]});
+    let programme = id(&post(
+        app,
+        t,
+        "/api/v1/agreements",
+        agreement(
+            "enterprise_programme",
+            "2024 AXHU–iFLYTEK programme",
+            &iflytek,
+        ),
+    )
+    .await);
+    let exchange = id(&post(
+        app,
+        t,
+        "/api/v1/agreements",
+        agreement("student_exchange", "Exchange", &other),
+    )
+    .await);
+    Partners {
+        staff,
+        home,
+        iflytek,
+        other,
+        programme,
+        exchange,
+    }
+}
+
+async fn total(app: &TestApp, token: &str, path: &str) -> i64 {
+    let r = app.api("GET", path, Some(token), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    r.json()["total"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn programme_lines_through_the_api_scoped_and_rolled_up() {
+    let app = TestApp::new().await;
+    let p = partners(&app).await;
+    let staff = p.staff.as_str();
+    let owner_email = app.user(Role::Staff).await;
+    let owner = user_id(&app, &owner_email).await;
+    let line = post(
+        &app,
+        staff,
+        "/api/v1/programme-lines",
+        json!({"agreement_id": p.programme, "year": 2025, "kind": "internship_target",
+               "description": {"en": "Summer interns", "zh": "暑期实习生"},
+               "owner_user_id": owner.to_string(), "target": 20, "actual": 12, "status": "in_progress"}),
+    )
+    .await;
+    assert_eq!(line["agreement_id"], p.programme.as_str());
+    assert_eq!(line["owner_user_id"], owner.to_string());
+    assert_eq!(line["actual"], 12);
+    post(
+        &app,
+        staff,
+        "/api/v1/programme-lines",
+        json!({"agreement_id": p.programme, "year": 2025, "kind": "internship_target", "target": 10, "actual": 10, "status": "achieved"}),
+    )
+    .await;
+    post(
+        &app,
+        staff,
+        "/api/v1/programme-lines",
+        json!({"agreement_id": p.programme, "year": 2024, "kind": "guest_lecturer", "target": 6}),
+    )
+    .await;
+    let lines_path = format!("/api/v1/programme-lines?agreement_id={}", p.programme);
+    assert_eq!(total(&app, staff, &lines_path).await, 3);
+
+    // Bad input: a clear message naming each field, nothing stored.
+    for (body, fields) in [
+        (
+            json!({"agreement_id": p.programme, "year": 1999, "kind": "joint_course", "target": -1}),
+            vec!["year", "target"],
+        ),
+        (
+            json!({"agreement_id": p.exchange, "year": 2025, "kind": "joint_course", "target": 1}),
+            vec!["agreement_id"],
+        ),
+        (
+            json!({"agreement_id": p.programme, "year": 2025, "kind": "cooking", "target": 1}),
+            vec!["kind"],
+        ),
+        (
+            json!({"agreement_id": p.programme, "year": 2025, "kind": "joint_course"}),
+            vec!["target"],
+        ),
+        (
+            json!({"agreement_id": p.programme, "year": 2025, "kind": "joint_course", "target": 1, "colour": "red"}),
+            vec!["colour"],
+        ),
+    ] {
+        let r = app
+            .api("POST", "/api/v1/programme-lines", Some(staff), Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let mut got = r.error_fields();
+        got.sort();
+        let mut want: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        want.sort();
+        assert_eq!(got, want, "{}", r.body);
+    }
+    let student_email = app.user(Role::Student).await;
+    let student_id = user_id(&app, &student_email).await;
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/programme-lines",
+            Some(staff),
+            Some(json!({"agreement_id": p.programme, "year": 2025, "kind": "joint_course", "target": 1, "owner_user_id": student_id.to_string()})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("office staff"), "{}", r.body);
+    assert_eq!(total(&app, staff, &lines_path).await, 3);
+
+    // Edits carry the version read; a stale one is a conflict and changes nothing.
+    let path = format!("/api/v1/programme-lines/{}", id(&line));
+    let r = app
+        .api(
+            "PATCH",
+            &path,
+            Some(staff),
+            Some(json!({"version": 1, "actual": 19})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["actual"], 19);
+    let r = app
+        .api(
+            "PATCH",
+            &path,
+            Some(staff),
+            Some(json!({"version": 1, "actual": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = app
+        .api(
+            "PATCH",
+            &path,
+            Some(staff),
+            Some(json!({"version": 2, "agreement_id": p.exchange})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        app.api("GET", &path, Some(staff), None).await.json()["actual"],
+        19
+    );
+
+    // The roll-up adds up per year and kind.
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/programme-rollup?institution_id={}", p.iflytek),
+            Some(staff),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let items = r.json()["items"].clone();
+    assert_eq!(items[0]["year"], 2025);
+    assert_eq!(items[0]["kind"], "internship_target");
+    assert_eq!(items[0]["lines"], 2);
+    assert_eq!(items[0]["target"], 30);
+    assert_eq!(items[0]["actual"], 29);
+    assert_eq!(items[0]["achieved"], 1);
+    assert_eq!(items[1]["year"], 2024);
+
+    // iFLYTEK's contact reads its agreement's lines, not others', and cannot write.
+    let iflytek_contact = app
+        .scoped_user(Role::Enterprise, p.iflytek.parse().ok(), vec![])
+        .await;
+    let enterprise = app.token_for(&iflytek_contact).await;
+    assert_eq!(total(&app, &enterprise, "/api/v1/programme-lines").await, 3);
+    let r = app
+        .api(
+            "PATCH",
+            &path,
+            Some(&enterprise),
+            Some(json!({"version": 2, "actual": 0})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let outsider = app
+        .scoped_user(Role::Enterprise, p.other.parse().ok(), vec![])
+        .await;
+    let outsider = app.token_for(&outsider).await;
+    assert_eq!(total(&app, &outsider, "/api/v1/programme-lines").await, 0);
+    assert_eq!(
+        app.api("GET", &path, Some(&outsider), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = app
+        .api("GET", "/api/v1/programme-rollup", Some(&outsider), None)
+        .await;
+    assert_eq!(r.json()["items"], json!([]));
+    let student = app.token_for(&student_email).await;
+    assert_eq!(
+        app.api("GET", "/api/v1/programme-lines", Some(&student), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Deleting needs the version; deleting the agreement removes its lines; all audited.
+    let r = app
+        .api("DELETE", &format!("{path}?version=1"), Some(staff), None)
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = app
+        .api("DELETE", &format!("{path}?version=2"), Some(staff), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let a = app
+        .api(
+            "GET",
+            &format!("/api/v1/agreements/{}", p.programme),
+            Some(staff),
+            None,
+        )
+        .await
+        .json();
+    let r = app
+        .api(
+            "DELETE",
+            &format!(
+                "/api/v1/agreements/{}?version={}",
+                p.programme, a["version"]
+            ),
+            Some(staff),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(total(&app, staff, "/api/v1/programme-lines").await, 0);
+    let audit = app
+        .api(
+            "GET",
+            "/api/v1/audit?entity=programme_line&per_page=50",
+            Some(staff),
+            None,
+        )
+        .await
+        .json();
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.iter().filter(|a| **a == "create").count(), 3);
+    assert_eq!(actions.iter().filter(|a| **a == "update").count(), 1);
+    assert_eq!(actions.iter().filter(|a| **a == "delete").count(), 3);
+    let _ = p.home;
+}
+
+#[tokio::test]
+async fn programme_lines_on_the_agreement_partner_and_overview_pages() {
+    let app = TestApp::new().await;
+    let p = partners(&app).await;
+    let mut staff = app.browser(Role::Staff).await;
+    let page = staff.get(&format!("/agreements/{}", p.programme)).await;
+    assert!(page.body.contains("Cooperation programme lines"));
+    assert!(page.body.contains("No programme lines yet."));
+    // The exchange agreement has no such section.
+    let page = staff.get(&format!("/agreements/{}", p.exchange)).await;
+    assert!(!page.body.contains("Cooperation programme lines"));
+    let form = staff
+        .get(&format!("/agreements/{}/programme-lines/new", p.programme))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Shared lab / training base"));
+
+    // A bad year and target: the form comes back with the messages and the values kept.
+    let add = format!("/agreements/{}/programme-lines", p.programme);
+    let r = staff
+        .post(
+            &add,
+            &[
+                ("year", "20x5"),
+                ("kind", "shared_lab"),
+                ("description_en", "Speech lab"),
+                ("target", "-3"),
+                ("status", "planned"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("must be a year such as 2024"), "{}", r.body);
+    assert!(r.body.contains("value=\"Speech lab\""));
+    assert_eq!(
+        total(&app, &p.staff, "/api/v1/programme-lines").await,
+        0,
+        "nothing stored"
+    );
+    let r = staff
+        .post(
+            &add,
+            &[
+                ("year", "2025"),
+                ("kind", "shared_lab"),
+                ("description_en", "Speech lab"),
+                ("description_zh", "语音实验室"),
+                ("target", "1"),
+                ("actual", "1"),
+                ("status", "achieved"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = staff.get(&format!("/agreements/{}", p.programme)).await;
+    assert!(page.body.contains("Speech lab"));
+    assert!(page.body.contains("Achieved"));
+    let line = app
+        .api("GET", "/api/v1/programme-lines", Some(&p.staff), None)
+        .await
+        .json()["items"][0]
+        .clone();
+
+    // Editing with a stale version keeps the form and says why.
+    let edit = format!("/programme-lines/{}/edit", id(&line));
+    assert_eq!(staff.get(&edit).await.status, StatusCode::OK);
+    let fields = [
+        ("version", "1"),
+        ("year", "2025"),
+        ("kind", "shared_lab"),
+        ("description_en", "Speech and media lab"),
+        ("target", "1"),
+        ("actual", "1"),
+        ("status", "achieved"),
+    ];
+    assert_eq!(
+        staff.post(&edit, &fields).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let r = staff.post(&edit, &fields).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("changed by someone else"));
+    assert!(r.body.contains("Speech and media lab"));
+
+    // The partner page rolls the lines up per year, in both languages.
+    let page = staff
+        .get(&format!("/institutions/{}?lang=zh-CN", p.iflytek))
+        .await;
+    assert!(page.body.contains("合作项目条目"), "{}", page.body);
+    assert!(page.body.contains("共建实验室 / 实训基地"));
+    let page = staff
+        .get(&format!("/institutions/{}?lang=en", p.iflytek))
+        .await;
+    assert!(page
+        .body
+        .contains("Programme lines added up per year and kind"));
+    // The partner page of a university without such agreements shows no roll-up.
+    let page = staff.get(&format!("/institutions/{}", p.other)).await;
+    assert!(!page.body.contains("Programme lines added up"));
+    let page = staff.get("/programme-lines?year=2025").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("2024 AXHU–iFLYTEK programme"));
+    let page = staff.get("/programme-lines?year=2023").await;
+    assert!(page.body.contains("No programme lines yet."));
+
+    // iFLYTEK's contact sees the roll-up on its own page but no edit links; a student is refused.
+    let contact = app
+        .scoped_user(Role::Enterprise, p.iflytek.parse().ok(), vec![])
+        .await;
+    let mut contact = app.browser_for(&contact).await;
+    let page = contact.get(&format!("/agreements/{}", p.programme)).await;
+    assert!(page.body.contains("Speech and media lab"));
+    assert!(!page.body.contains(&edit));
+    assert_eq!(contact.get(&edit).await.status, StatusCode::FORBIDDEN);
+    let mut student = app.browser(Role::Student).await;
+    assert_eq!(
+        student.get("/programme-lines").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Deleting asks first.
+    let delete = format!("/programme-lines/{}/delete", id(&line));
+    let confirm = staff.get(&delete).await;
+    assert!(confirm.body.contains("Delete the programme line"));
+    assert_eq!(
+        staff.post(&delete, &[("version", "1")]).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        staff.post(&delete, &[("version", "2")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(total(&app, &p.staff, "/api/v1/programme-lines").await, 0);
+    let _ = p.home;
+}
