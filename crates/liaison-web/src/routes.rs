@@ -1553,6 +1553,19 @@ pub fn table() -> Vec<RouteSpec> {
             Signed(Action::ReadAgreements),
             get(api::programme::rollup),
         ),
+        // The supervision form of a placement (the office; the position's enterprise).
+        route(
+            "GET",
+            "/placements/{id}/supervision",
+            Signed(Action::EditPositions),
+            get(html::supervision::form),
+        ),
+        route(
+            "POST",
+            "/placements/{id}/supervision",
+            Signed(Action::EditPositions),
+            post(html::supervision::save),
+        ),
     ]
 }
 

@@ -557,7 +557,11 @@ fn position_from_form(
         kind: PositionKind::parse(f.get("kind")).unwrap_or(PositionKind::Internship),
         title: f.localized("title"),
         description: f.localized("description"),
-        skills: parse_wanted(f.get("skills"), &mut e),
+        skills: {
+            let mut skills = super::skill_picker::wanted(f, &mut e);
+            skills.extend(parse_wanted(f.get("skills"), &mut e));
+            skills
+        },
         majors: f.all("majors").iter().map(|m| m.to_string()).collect(),
         seats,
         start_on: date_field(f, "start_on", &mut e),
@@ -665,6 +669,7 @@ async fn position_form(
             (f.select("kind", "field-position-kind", &options(ctx, PositionKind::ALL, PositionKind::as_str, PositionKind::message_key), None))
             (f.localized("title", "field-title", true, false))
             (f.localized("description", "field-description", false, true))
+            (super::skill_picker::rows(ctx, values, true))
             (f.textarea("skills", "field-skills"))
             p.hint { (ctx.t("skills-hint")) }
             details.vocabulary { summary { (ctx.t("skills-vocabulary")) }
@@ -986,6 +991,9 @@ pub async fn placements(
                                 " " button.secondary type="submit" { (ctx.t("save")) }
                             }
                         }
+                        @if matches!(v, Viewer::Office | Viewer::Enterprise(_)) {
+                            " " a href=(format!("/placements/{}/supervision", pl.id)) { (ctx.t("supervision-link")) }
+                        }
                     }
                 } } }
             } }
@@ -1084,7 +1092,11 @@ fn profile_from_form(f: &FormData, person_id: Id) -> Result<SkillProfileDraft, F
         person_id,
         major: f.opt("major"),
         year_of_study,
-        skills: parse_held(f.get("skills"), &mut e),
+        skills: {
+            let mut skills = super::skill_picker::held(f, &mut e);
+            skills.extend(parse_held(f.get("skills"), &mut e));
+            skills
+        },
         languages: parse_languages(f.get("languages"), &mut e),
         interests: f.localized("interests"),
         available_from: date_field(f, "available_from", &mut e),
@@ -1183,6 +1195,7 @@ async fn my_profile_page(
             }
             (f.select("major", "field-major", &majors, Some("choose")))
             (f.input("year_of_study", "field-year-of-study", "number", false))
+            (super::skill_picker::rows(ctx, &values, false))
             (f.textarea("skills", "field-skills"))
             p.hint { (ctx.t("held-skills-hint")) }
             (f.textarea("languages", "field-languages"))

@@ -22,6 +22,8 @@ pub mod personal_data;
 pub mod profile;
 pub mod programme;
 pub mod reports;
+pub mod skill_picker;
+pub mod supervision;
 pub mod transfer;
 pub mod users;
 

@@ -461,3 +461,222 @@ async fn programme_lines_on_the_agreement_partner_and_overview_pages() {
     assert_eq!(total(&app, &p.staff, "/api/v1/programme-lines").await, 0);
     let _ = p.home;
 }
+
+fn open_position(institution: &str, kind: &str) -> Value {
+    json!({
+        "institution_id": institution, "kind": kind,
+        "title": {"en": "Speech data intern", "zh": "语音数据实习生"},
+        "skills": [{"skill": "speech", "level": 2}], "seats": 30,
+        "deadline": "2099-12-31", "status": "open"
+    })
+}
+
+async fn student(app: &TestApp, staff: &str, home: &str, name: &str) -> String {
+    id(&post(
+        app,
+        staff,
+        "/api/v1/people",
+        json!({"name": {"en": name}, "institution_id": home}),
+    )
+    .await)
+}
+
+#[tokio::test]
+async fn supervision_form_for_the_office_and_the_positions_enterprise() {
+    let app = TestApp::new().await;
+    let p = partners(&app).await;
+    let t = p.staff.as_str();
+    let position = post(
+        &app,
+        t,
+        "/api/v1/positions",
+        open_position(&p.iflytek, "internship"),
+    )
+    .await;
+    let person = student(&app, t, &p.home, "Wang Yutong").await;
+    let placement = post(
+        &app,
+        t,
+        "/api/v1/placements",
+        json!({"position_id": id(&position), "person_id": person, "status": "ongoing"}),
+    )
+    .await;
+    let form = format!("/placements/{}/supervision", id(&placement));
+    let api_path = format!("/api/v1/placements/{}", id(&placement));
+    let mut staff = app.browser(Role::Staff).await;
+    let list = staff
+        .get(&format!("/placements?position_id={}", id(&position)))
+        .await;
+    assert!(list.body.contains(&form), "the list links the form");
+    let page = staff.get(&form).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Supervision and evaluation"));
+    assert!(page.body.contains("Wang Yutong"));
+
+    // An end before the start: the message, the values kept, nothing stored.
+    let r = staff
+        .post(
+            &form,
+            &[
+                ("version", "1"),
+                ("start_on", "2025-07-01"),
+                ("end_on", "2025-06-01"),
+                ("university_supervisor", "Prof. Chen Jing"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("The end must not be before the start."));
+    assert!(r.body.contains("value=\"Prof. Chen Jing\""));
+    let r = staff
+        .post(&form, &[("version", "1"), ("start_on", "July")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Enter a date as YYYY-MM-DD."));
+    let stored = app.api("GET", &api_path, Some(t), None).await.json();
+    assert_eq!(stored["version"], 1);
+    assert_eq!(stored["university_supervisor"], Value::Null);
+    let r = staff
+        .post(
+            &form,
+            &[
+                ("version", "1"),
+                ("start_on", "2025-07-01"),
+                ("end_on", "2025-08-31"),
+                ("university_supervisor", "Prof. Chen Jing"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // iFLYTEK's contact records its supervisor and the evaluation; the university's fields stay.
+    let contact = app
+        .scoped_user(Role::Enterprise, p.iflytek.parse().ok(), vec![])
+        .await;
+    let mut ent = app.browser_for(&contact).await;
+    let page = ent.get(&format!("{form}?lang=zh-CN")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("企业导师") && page.body.contains("Prof. Chen Jing"));
+    assert!(!page.body.contains("name=\"university_supervisor\""));
+    let r = ent
+        .post(
+            &form,
+            &[
+                ("version", "2"),
+                ("enterprise_supervisor", "Liu Wei"),
+                ("evaluation_en", "Reliable and quick to learn."),
+                ("evaluation_zh", "踏实肯干，学习能力强。"),
+                ("university_supervisor", "Someone else"),
+                ("start_on", "2020-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let stored = app.api("GET", &api_path, Some(t), None).await.json();
+    assert_eq!(stored["enterprise_supervisor"], "Liu Wei");
+    assert_eq!(stored["evaluation"]["zh"], "踏实肯干，学习能力强。");
+    assert_eq!(stored["university_supervisor"], "Prof. Chen Jing");
+    assert_eq!(stored["start_on"], "2025-07-01");
+    // A stale version keeps the form and says why.
+    let r = ent
+        .post(
+            &form,
+            &[("version", "2"), ("enterprise_supervisor", "Zhang San")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("value=\"Zhang San\""));
+
+    // Another enterprise does not find it; a student may not open it.
+    let outsider = app
+        .scoped_user(Role::Enterprise, p.other.parse().ok(), vec![])
+        .await;
+    let mut outsider = app.browser_for(&outsider).await;
+    assert_eq!(outsider.get(&form).await.status, StatusCode::NOT_FOUND);
+    let mut stranger = app.browser(Role::Student).await;
+    assert_eq!(stranger.get(&form).await.status, StatusCode::FORBIDDEN);
+    let audit = app
+        .api(
+            "GET",
+            &format!(
+                "/api/v1/audit?entity=placement&entity_id={}",
+                id(&placement)
+            ),
+            Some(t),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(audit["total"], 3, "created and two supervision saves");
+}
+
+#[tokio::test]
+async fn skills_are_picked_from_the_vocabulary_beside_free_tags() {
+    let app = TestApp::new().await;
+    let p = partners(&app).await;
+    let contact = app
+        .scoped_user(Role::Enterprise, p.iflytek.parse().ok(), vec![])
+        .await;
+    let mut ent = app.browser_for(&contact).await;
+    let form = ent.get("/positions/new?lang=zh-CN").await;
+    assert!(form.body.contains("从技能列表中选择") && form.body.contains("语音技术"));
+    // A skill picked twice (row and box) is refused, the picks kept, nothing stored.
+    let fields = |box_text: &'static str| {
+        vec![
+            ("kind", "internship"),
+            ("title_en", "Annotator"),
+            ("seats", "2"),
+            ("status", "draft"),
+            ("pick_skill_0", "speech"),
+            ("pick_level_0", "3"),
+            ("pick_skill_1", "nlp"),
+            ("pick_level_1", "2"),
+            ("pick_preferred_1", "1"),
+            ("skills", box_text),
+        ]
+    };
+    let bad = ent.post("/positions", &fields("speech 2")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("<option value=\"speech\" selected>"));
+    let ent_token = app.token_for(&contact).await;
+    assert_eq!(total(&app, &ent_token, "/api/v1/positions").await, 0);
+    let ok = ent.post("/positions", &fields("#kaldi 2")).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let stored = app
+        .api("GET", "/api/v1/positions", Some(&ent_token), None)
+        .await
+        .json()["items"][0]["skills"]
+        .clone();
+    assert_eq!(
+        stored,
+        json!([
+            {"skill": "speech", "level": 3, "required": true, "free_tag": false},
+            {"skill": "nlp", "level": 2, "required": false, "free_tag": false},
+            {"skill": "kaldi", "level": 2, "required": true, "free_tag": true}
+        ])
+    );
+
+    // A student picks held skills the same way.
+    let person = student(&app, &p.staff, &p.home, "Li Haoran").await;
+    let account = app
+        .linked_user(Role::Student, None, person.parse().ok())
+        .await;
+    let mut sb = app.browser_for(&account).await;
+    let saved = sb
+        .post(
+            "/my-profile",
+            &[
+                ("consent", "1"),
+                ("pick_skill_0", "python"),
+                ("pick_level_0", "4"),
+                ("skills", "#pytorch 2"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = sb.get("/my-profile?lang=en").await.body;
+    assert!(
+        page.contains("python 4") && page.contains("#pytorch 2"),
+        "{page}"
+    );
+}

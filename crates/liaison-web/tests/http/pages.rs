@@ -367,6 +367,18 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .clone();
+    let placement = app
+        .db
+        .placements(
+            &liaison_domain::enterprise::Viewer::Office,
+            &Default::default(),
+            &first("created_at"),
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
     for lang in ["en", "zh-CN"] {
         for spec in table()
             .iter()
@@ -380,6 +392,8 @@ async fn every_page_renders_in_both_languages() {
                 account.id
             } else if spec.path.starts_with("/outbox") {
                 mail
+            } else if spec.path.starts_with("/placements/") {
+                placement
             } else if spec.path.starts_with("/agreements/{id}/programme-lines") {
                 programme_line.draft.agreement_id
             } else if spec.path.starts_with("/programme-lines") {
