@@ -323,5 +323,142 @@ pub(crate) async fn store(
             db.create_programme_line(actor, &line.validate()?).await?;
         }
     }
+    field_trip(
+        db,
+        actor,
+        ids[find(partners, "安徽新华学院").unwrap_or(0)],
+        iflytek_of(partners, ids),
+    )
+    .await?;
+    Ok(())
+}
+
+fn iflytek_of(partners: &[DemoPartner], ids: &[Id]) -> Option<Id> {
+    find(partners, "科大讯飞").map(|i| ids[i])
+}
+
+/// The students of the field trip's group.
+pub const FIELD_TRIP_GROUP: usize = 12;
+
+/// The field trip to iFLYTEK's headquarters: an event of the visit, the seed field-trip position
+/// linked to it, and a group of students placed on it at once.
+async fn field_trip(
+    db: &Db,
+    actor: &Actor,
+    axhu: Id,
+    iflytek: Option<Id>,
+) -> Result<(), DemoError> {
+    use liaison_domain::enterprise::Viewer;
+    use liaison_domain::{EventDraft, EventKind, Participant, ParticipantRole, PositionKind};
+    let Some(iflytek) = iflytek else {
+        return Ok(());
+    };
+    let positions = db
+        .positions(
+            &Viewer::Office,
+            &liaison_storage::PositionFilter {
+                kind: Some(PositionKind::FieldTrip),
+                institution_id: Some(iflytek),
+                ..Default::default()
+            },
+            &liaison_domain::Sort {
+                field: "updated_at",
+                descending: false,
+            },
+            &Default::default(),
+        )
+        .await?;
+    let Some(position) = positions.items.into_iter().next() else {
+        return Ok(());
+    };
+    let fallback = date("2026-05-20").expect("a valid date");
+    let day = position.draft.start_on;
+    let event = db
+        .create_event(
+            actor,
+            &EventDraft {
+                kind: EventKind::FieldTrip,
+                title: LocalizedText::bilingual(
+                    "Field trip to iFLYTEK's headquarters",
+                    "赴科大讯飞总部参观研学",
+                ),
+                start_on: day.unwrap_or(fallback),
+                end_on: position.draft.end_on.or(day).unwrap_or(fallback),
+                venue: LocalizedText::bilingual("iFLYTEK headquarters, Hefei", "合肥科大讯飞总部"),
+                host_unit_id: None,
+                summary: LocalizedText::bilingual(
+                    "Students of the School of Culture and Communication visit the headquarters and the open platform.",
+                    "文化与传媒学院学生参观科大讯飞总部及开放平台。",
+                ),
+                participants: vec![
+                    Participant {
+                        person_id: None,
+                        institution_id: Some(axhu),
+                        role: ParticipantRole::Host,
+                    },
+                    Participant {
+                        person_id: None,
+                        institution_id: Some(iflytek),
+                        role: ParticipantRole::CoHost,
+                    },
+                ],
+                consensus: Vec::new(),
+                honours: Vec::new(),
+                agreement_ids: Vec::new(),
+            }
+            .validate()?,
+        )
+        .await?;
+    let mut draft = position.draft.clone();
+    draft.event_id = Some(event.id);
+    let position = db
+        .update_position(
+            actor,
+            position.id,
+            position.version,
+            &draft.validate()?,
+            |_| Ok(()),
+        )
+        .await?;
+    let students = db
+        .skill_profiles(
+            &Viewer::Office,
+            &Default::default(),
+            &liaison_domain::Sort {
+                field: "created_at",
+                descending: false,
+            },
+            &liaison_domain::PageRequest {
+                page: 1,
+                per_page: 3 * FIELD_TRIP_GROUP as u32,
+            },
+        )
+        .await?;
+    let mut members = Vec::new();
+    for p in &students.items {
+        if members.len() < FIELD_TRIP_GROUP
+            && !db
+                .has_active_placement(position.id, p.draft.person_id)
+                .await?
+        {
+            members.push(p.draft.person_id);
+        }
+    }
+    let group: Vec<liaison_domain::PlacementDraft> = members
+        .iter()
+        .map(|person_id| liaison_domain::PlacementDraft {
+            position_id: position.id,
+            person_id: *person_id,
+            status: liaison_domain::PlacementStatus::Accepted,
+            start_on: position.draft.start_on,
+            end_on: position.draft.end_on,
+            enterprise_supervisor: None,
+            university_supervisor: None,
+            evaluation: LocalizedText::default(),
+            event_id: Some(event.id),
+            note: LocalizedText::default(),
+        })
+        .collect();
+    db.create_group_placements(actor, &group).await?;
     Ok(())
 }

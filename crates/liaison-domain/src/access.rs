@@ -75,6 +75,13 @@ pub enum Action {
     EditMobilities,
     /// See the report pages (coordinators: their units' figures).
     ViewReports,
+    /// Place a group of students on a field-trip position at once (the office).
+    PlaceGroups,
+    /// See recruitment campaigns (partner and enterprise contacts: those run with their
+    /// institution).
+    ReadCampaigns,
+    /// Create, edit and delete recruitment campaigns and their figures.
+    EditCampaigns,
 }
 
 impl Action {
@@ -105,6 +112,9 @@ impl Action {
         Action::ReadMobilities,
         Action::EditMobilities,
         Action::ViewReports,
+        Action::PlaceGroups,
+        Action::ReadCampaigns,
+        Action::EditCampaigns,
     ];
 }
 
@@ -139,6 +149,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadMobilities => matches!(role, Admin | Staff | Coordinator | Student | Partner),
         EditMobilities => matches!(role, Admin | Staff | Coordinator),
         ViewReports => matches!(role, Admin | Staff | Coordinator),
+        PlaceGroups => matches!(role, Admin | Staff),
+        ReadCampaigns => matches!(role, Admin | Staff | Coordinator | Partner | Enterprise),
+        EditCampaigns => matches!(role, Admin | Staff),
     }
 }
 

@@ -65,6 +65,8 @@ impl FieldError {
             "same-institution" => "must differ from the home institution".to_string(),
             "not-enterprise-agreement" => "must be a university–enterprise agreement (enterprise_programme or internship_base)".to_string(),
             "invalid-year" => "must be a year such as 2024".to_string(),
+            "event-only-for-field-trips" => "may be set on field trips only".to_string(),
+            "office-only" => "may be changed by the office only".to_string(),
             "owner-not-staff" => "must be an office staff account".to_string(),
             other => other.to_string(),
         };

@@ -19,6 +19,7 @@ mod documents;
 mod enterprise;
 mod events;
 mod exchange;
+mod field_trips;
 mod import;
 mod institutions;
 mod invitations;

@@ -1101,3 +1101,24 @@ skill-picker-skill = Skill
 skill-picker-level = Level
 skill-picker-none = (none)
 skill-picker-preferred = preferred, not required
+group-title = Place a group
+group-intro = Tick the students who go on this field trip and place them all at once. Each placement takes the trip's dates and event.
+group-not-field-trip = Only field-trip positions take a group of students at once.
+group-no-event = This field trip is not linked to an event yet: edit the position to choose one.
+group-search = Find students
+group-students = Students
+group-nobody = Nobody matches this search.
+group-place = Place the group
+flash-group-placed = The group is placed.
+field-event = Event
+event-none = (no event)
+position-event-hint = Field trips only: the event of the visit; the group placed on it shows on the event's page.
+field-trips-title = Field trips
+field-trip-group-count = { $count ->
+    [one] One student in the group
+   *[other] { $count } students in the group
+}
+field-person-ids = Students
+error-not-field-trip = Only field-trip positions take a group of students at once.
+error-already-placed = already has a placement on this position
+error-event-only-for-field-trips = Only a field trip can be linked to an event.

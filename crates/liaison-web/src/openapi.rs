@@ -182,6 +182,9 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
         _ if crate::api::events_doc::documents(path) => {
             crate::api::events_doc::openapi(method, path, &mut op, &mut parameters, &mut responses)
         }
+        _ if crate::api::field_trips::documents(path) => {
+            crate::api::field_trips::openapi(&mut op, &mut responses)
+        }
         _ if crate::api::enterprise_doc::documents(path) => crate::api::enterprise_doc::openapi(
             method,
             path,

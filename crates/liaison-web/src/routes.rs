@@ -1566,6 +1566,25 @@ pub fn table() -> Vec<RouteSpec> {
             Signed(Action::EditPositions),
             post(html::supervision::save),
         ),
+        // Field trips as group placements (the office).
+        route(
+            "GET",
+            "/positions/{id}/group",
+            Signed(Action::PlaceGroups),
+            get(html::field_trips::form),
+        ),
+        route(
+            "POST",
+            "/positions/{id}/group",
+            Signed(Action::PlaceGroups),
+            post(html::field_trips::place),
+        ),
+        route(
+            "POST",
+            "/api/v1/positions/{id}/group-placements",
+            Signed(Action::PlaceGroups),
+            post(api::field_trips::create),
+        ),
     ]
 }
 

@@ -17,3 +17,7 @@ CREATE TABLE programme_lines (
 );
 CREATE INDEX programme_lines_agreement ON programme_lines (agreement_id, year, id);
 CREATE INDEX programme_lines_year ON programme_lines (year, kind);
+
+-- A field trip's position is linked to the event of the visit (its placements are the group).
+ALTER TABLE positions ADD COLUMN event_id INTEGER REFERENCES events (id) ON DELETE SET NULL;
+CREATE INDEX positions_event ON positions (event_id);

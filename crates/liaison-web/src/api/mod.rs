@@ -13,6 +13,7 @@ pub mod enterprise_doc;
 pub mod events;
 pub mod events_doc;
 pub mod exchange;
+pub mod field_trips;
 pub mod institutions;
 pub mod mobilities;
 pub mod news;

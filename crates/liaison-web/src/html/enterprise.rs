@@ -417,6 +417,7 @@ pub async fn position(State(state): State<AppState>, ctx: Ctx, Path(id): Path<St
         _ => None,
     };
     let title = d.title.display(zh).to_string();
+    let field_trip = super::field_trips::position_lines(&state, &ctx, &p).await;
     let body = html! {
         p.breadcrumb { a href="/positions" { (ctx.t("positions-title")) } }
         div.title-row {
@@ -449,6 +450,7 @@ pub async fn position(State(state): State<AppState>, ctx: Ctx, Path(id): Path<St
             @if !d.majors.is_empty() { dt { (ctx.t("field-majors")) } dd { (d.majors.iter().map(|m| major_name(m, zh)).collect::<Vec<_>>().join(", ")) } }
             dt { (ctx.t("field-skills")) } dd { (skill_list(&ctx, &d.skills)) }
         }
+        (field_trip)
         @if !d.description.is_empty() { div.prose { (bilingual(&ctx, &d.description)) } }
         @if student.is_some() && d.status == PositionStatus::Open {
             form method="post" action=(format!("/positions/{}/apply", p.id)) {
@@ -518,6 +520,7 @@ fn position_to_form(d: &PositionDraft) -> FormData {
     f.set_opt("language_level", d.language_level.map(|l| l.as_str()));
     f.set("status", d.status.as_str());
     f.set_localized("vetting_note", &d.vetting_note);
+    f.set_opt("event_id", d.event_id.map(|e| e.to_string()).as_deref());
     f
 }
 
@@ -574,10 +577,15 @@ fn position_from_form(
         language_level: Cefr::parse(f.get("language_level")),
         status: PositionStatus::parse(f.get("status")).unwrap_or(PositionStatus::Draft),
         vetting_note: f.localized("vetting_note"),
+        event_id: None,
     };
     if let (Viewer::Enterprise(_), Some(b)) = (viewer(ctx), before) {
         d.vetting_note = b.vetting_note.clone();
     }
+    d.event_id = match viewer(ctx) {
+        Viewer::Office => f.id("event_id", "event_id", &mut e),
+        _ => before.and_then(|b| b.event_id),
+    };
     let validated = d.validate();
     let validated = match validated {
         Ok(d) => enterprise_limits(&viewer(ctx), before, &d).map(|_| d),
@@ -633,6 +641,11 @@ async fn position_form(
     if office && !current.is_empty() && !ent_options.iter().any(|(v, _)| v == current) {
         ent_options.push((current.to_string(), format!("#{current}")));
     }
+    let events = if office {
+        super::field_trips::event_options(state, ctx, values.get("event_id")).await
+    } else {
+        Vec::new()
+    };
     let statuses: Vec<(String, String)> = PositionStatus::ALL
         .iter()
         .filter(|s| from.is_none_or(|f| f.may_become(**s)))
@@ -687,6 +700,10 @@ async fn position_form(
             (f.select("language_level", "field-language-level", &levels, Some("filter-any")))
             (f.select("status", "field-record-status", &statuses, None))
             @if office { (f.localized("vetting_note", "field-vetting-note", false, true)) }
+            @if office {
+                (f.select("event_id", "field-event", &events, Some("event-none")))
+                p.hint { (ctx.t("position-event-hint")) }
+            }
             div.actions {
                 button type="submit" { (ctx.t("save")) }
                 " " a.button.secondary href="/positions" { (ctx.t("cancel")) }

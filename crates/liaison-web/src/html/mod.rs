@@ -8,6 +8,7 @@ pub mod documents;
 pub mod enterprise;
 pub mod events;
 pub mod exchange;
+pub mod field_trips;
 pub mod home;
 pub mod institutions;
 pub mod invitations;

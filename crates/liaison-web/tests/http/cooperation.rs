@@ -680,3 +680,174 @@ async fn skills_are_picked_from_the_vocabulary_beside_free_tags() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn field_trips_place_a_group_at_once_and_show_on_the_event() {
+    let app = TestApp::new().await;
+    let p = partners(&app).await;
+    let t = p.staff.as_str();
+    let event = post(
+        &app,
+        t,
+        "/api/v1/events",
+        json!({"kind": "field_trip", "title": {"en": "Field trip to iFLYTEK", "zh": "赴科大讯飞参观考察"},
+               "start_on": "2026-05-20",
+               "participants": [{"institution_id": p.home, "role": "host"}, {"institution_id": p.iflytek, "role": "guest"}]}),
+    )
+    .await;
+    let mut body = open_position(&p.iflytek, "field_trip");
+    body["event_id"] = json!(id(&event));
+    body["start_on"] = json!("2026-05-20");
+    body["end_on"] = json!("2026-05-20");
+    let trip = post(&app, t, "/api/v1/positions", body).await;
+    assert_eq!(trip["event_id"], id(&event).as_str());
+    // Only a field trip links to an event; only the office links it.
+    let mut body = open_position(&p.iflytek, "internship");
+    body["event_id"] = json!(id(&event));
+    let r = app
+        .api("POST", "/api/v1/positions", Some(t), Some(body))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.error_fields(), ["event_id"]);
+    let contact = app
+        .scoped_user(Role::Enterprise, p.iflytek.parse().ok(), vec![])
+        .await;
+    let ent = app.token_for(&contact).await;
+    let r = app
+        .api(
+            "PATCH",
+            &format!("/api/v1/positions/{}", id(&trip)),
+            Some(&ent),
+            Some(json!({"version": 1, "event_id": null})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.error_fields(), ["event_id"]);
+
+    let mut students = Vec::new();
+    for name in ["Wang Yutong", "Li Haoran", "Zhao Xinyi", "Chen Yu"] {
+        students.push(student(&app, t, &p.home, name).await);
+    }
+    let group = format!("/api/v1/positions/{}/group-placements", id(&trip));
+    let r = app
+        .api(
+            "POST",
+            &group,
+            Some(t),
+            Some(json!({"person_ids": [students[0], students[1], students[2]]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let items = r.json()["items"].clone();
+    assert_eq!(items.as_array().unwrap().len(), 3);
+    assert_eq!(items[0]["event_id"], id(&event).as_str());
+    assert_eq!(items[0]["status"], "accepted");
+    assert_eq!(items[0]["start_on"], "2026-05-20");
+    let placements = format!("/api/v1/placements?position_id={}", id(&trip));
+    assert_eq!(total(&app, t, &placements).await, 3);
+
+    // All or nothing: one already placed, one unknown, one listed twice.
+    let r = app
+        .api(
+            "POST",
+            &group,
+            Some(t),
+            Some(json!({"person_ids": [students[3], students[0], "999999", students[3]]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.error_fields(),
+        ["person_ids.1", "person_ids.2", "person_ids.3"],
+        "{}",
+        r.body
+    );
+    assert_eq!(total(&app, t, &placements).await, 3, "nothing placed");
+    let internship = post(
+        &app,
+        t,
+        "/api/v1/positions",
+        open_position(&p.iflytek, "internship"),
+    )
+    .await;
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/positions/{}/group-placements", id(&internship)),
+            Some(t),
+            Some(json!({"person_ids": [students[3]]})),
+        )
+        .await;
+    assert_eq!(r.error_fields(), ["position_id"]);
+    let r = app
+        .api("POST", &group, Some(t), Some(json!({"person_ids": []})))
+        .await;
+    assert_eq!(r.error_fields(), ["person_ids"]);
+    assert_eq!(
+        app.api(
+            "POST",
+            &group,
+            Some(&ent),
+            Some(json!({"person_ids": [students[3]]}))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The page: search, tick, place.
+    let mut staff = app.browser(Role::Staff).await;
+    let form = format!("/positions/{}/group", id(&trip));
+    let page = staff.get(&format!("{form}?q=Chen")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Chen Yu") && !page.body.contains("Zhao Xinyi"));
+    assert!(page.body.contains("Field trip to iFLYTEK"));
+    let r = staff.post(&form, &[("status", "accepted")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Students: This is required."), "{}", r.body);
+    let r = staff
+        .post(
+            &form,
+            &[("person_ids", students[3].as_str()), ("status", "ongoing")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(total(&app, t, &placements).await, 4);
+
+    // The event page lists the group, in both languages; iFLYTEK's contact sees it too.
+    let page = staff.get(&format!("/events/{}?lang=en", id(&event))).await;
+    assert!(page.body.contains("Field trips") && page.body.contains("4 students in the group"));
+    assert!(page.body.contains("Chen Yu") && page.body.contains("Wang Yutong"));
+    let page = staff
+        .get(&format!("/events/{}?lang=zh-CN", id(&event)))
+        .await;
+    assert!(page.body.contains("本组共 4 名学生"));
+    let mut ent_browser = app.browser_for(&contact).await;
+    let page = ent_browser.get(&format!("/events/{}", id(&event))).await;
+    assert!(
+        page.body.contains("4 students in the group"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains(&form),
+        "no group link for the enterprise"
+    );
+    let page = ent_browser.get(&format!("/positions/{}", id(&trip))).await;
+    assert!(page.body.contains("Field trip to iFLYTEK"));
+    let mut student_browser = app.browser(Role::Student).await;
+    assert_eq!(
+        student_browser.get(&form).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let audit = app
+        .api(
+            "GET",
+            "/api/v1/audit?entity=placement&action=create",
+            Some(t),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(audit["total"], 4);
+}

@@ -56,6 +56,9 @@ fn expected_roles(action: Action) -> &'static [Role] {
         Action::ReadMobilities => &[Admin, Staff, Coordinator, Student, Partner],
         Action::EditMobilities => &[Admin, Staff, Coordinator],
         Action::ViewReports => &[Admin, Staff, Coordinator],
+        Action::PlaceGroups => &[Admin, Staff],
+        Action::ReadCampaigns => &[Admin, Staff, Coordinator, Partner, Enterprise],
+        Action::EditCampaigns => &[Admin, Staff],
     }
 }
 
