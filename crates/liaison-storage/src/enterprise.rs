@@ -56,7 +56,12 @@ fn invalid(field: &str, code: &'static str) -> StoreError {
     StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)))
 }
 
-async fn must_exist(tx: &mut Tx, field: &str, table: &str, id: Option<Id>) -> StoreResult<()> {
+pub(crate) async fn must_exist(
+    tx: &mut Tx,
+    field: &str,
+    table: &str,
+    id: Option<Id>,
+) -> StoreResult<()> {
     let Some(id) = id else { return Ok(()) };
     let sql = format!("SELECT id FROM {table} WHERE id = $1");
     if sqlx::query(&sql)
@@ -795,7 +800,8 @@ impl Db {
 // ---------------------------------------------------------------------------------------------
 // Employment outcomes
 
-const OUTCOME_COLUMNS: &str = "id, person_id, cohort, destination, employer_en, employer_zh, \
+pub(crate) const OUTCOME_COLUMNS: &str =
+    "id, person_id, cohort, destination, employer_en, employer_zh, \
     employer_local, employer_institution_id, sector, city_en, city_zh, city_local, country, major, \
     version, created_at, updated_at";
 
@@ -817,7 +823,7 @@ const OUTCOME_WRITE: &[&str] = &[
     "sort_name",
 ];
 
-const OUTCOMES: Table<EmploymentOutcome> = Table {
+pub(crate) const OUTCOMES: Table<EmploymentOutcome> = Table {
     name: "employment_outcomes",
     entity: "employment_outcome",
     columns: OUTCOME_COLUMNS,
@@ -825,7 +831,7 @@ const OUTCOMES: Table<EmploymentOutcome> = Table {
     from_row: outcome_from_row,
 };
 
-fn outcome_from_row(row: &AnyRow) -> StoreResult<EmploymentOutcome> {
+pub(crate) fn outcome_from_row(row: &AnyRow) -> StoreResult<EmploymentOutcome> {
     let sector = match query::opt_text(row, "sector")? {
         None => None,
         Some(raw) => Some(
@@ -851,7 +857,7 @@ fn outcome_from_row(row: &AnyRow) -> StoreResult<EmploymentOutcome> {
     })
 }
 
-fn outcome_args(d: &EmploymentOutcomeDraft) -> Vec<Arg> {
+pub(crate) fn outcome_args(d: &EmploymentOutcomeDraft) -> Vec<Arg> {
     let mut v = vec![
         Arg::OptInt(d.person_id),
         Arg::Int(d.cohort),

@@ -21,6 +21,7 @@ mod events;
 mod exchange;
 mod field_trips;
 mod import;
+mod import_outcomes;
 mod institutions;
 mod invitations;
 mod migrate;

@@ -10,14 +10,17 @@
 //! there is none. The format of an input is recognised by its content (XLSX is a ZIP file).
 
 pub mod backup;
+mod outcomes;
+
+pub use outcomes::export_outcomes;
 
 use std::collections::HashMap;
 use std::io::Cursor;
 
 use liaison_domain::{
-    CountryCode, FieldError, FieldErrors, Id, Institution, InstitutionDraft, InstitutionKind,
-    LocalizedText, OrgUnit, OrgUnitDraft, OrgUnitKind, Person, PersonDraft, RegionTag,
-    RelationshipStatus,
+    CountryCode, EmploymentOutcomeDraft, FieldError, FieldErrors, Id, Institution,
+    InstitutionDraft, InstitutionKind, LocalizedText, OrgUnit, OrgUnitDraft, OrgUnitKind, Person,
+    PersonDraft, RegionTag, RelationshipStatus,
 };
 use liaison_storage::{Actor, Db, ImportFailure, ImportOutcome, ImportRow, StoreError};
 
@@ -27,10 +30,16 @@ pub enum Entity {
     Institutions,
     OrgUnits,
     People,
+    EmploymentOutcomes,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 3] = [Entity::Institutions, Entity::OrgUnits, Entity::People];
+    pub const ALL: [Entity; 4] = [
+        Entity::Institutions,
+        Entity::OrgUnits,
+        Entity::People,
+        Entity::EmploymentOutcomes,
+    ];
 
     pub fn parse(name: &str) -> Option<Entity> {
         Entity::ALL.into_iter().find(|e| e.as_str() == name)
@@ -41,6 +50,7 @@ impl Entity {
             Entity::Institutions => "institutions",
             Entity::OrgUnits => "org-units",
             Entity::People => "people",
+            Entity::EmploymentOutcomes => "employment-outcomes",
         }
     }
 
@@ -50,6 +60,7 @@ impl Entity {
             Entity::Institutions => INSTITUTION_COLUMNS,
             Entity::OrgUnits => ORG_UNIT_COLUMNS,
             Entity::People => PERSON_COLUMNS,
+            Entity::EmploymentOutcomes => outcomes::COLUMNS,
         }
     }
 
@@ -59,6 +70,7 @@ impl Entity {
             Entity::Institutions => &["kind", "country", "status"],
             Entity::OrgUnits => &["institution_id", "kind"],
             Entity::People => &[],
+            Entity::EmploymentOutcomes => outcomes::REQUIRED,
         }
     }
 }
@@ -163,6 +175,7 @@ const PERSON_COLUMNS: &[&str] = &[
 /// A column whose cells are whole numbers (written as numbers to XLSX).
 fn numeric(column: &str) -> bool {
     column == "id"
+        || column == "cohort"
         || column == "version"
         || column.ends_with("_id") && column != "hei_id" && column != "ounit_id"
 }
@@ -259,6 +272,12 @@ pub async fn export(db: &Db, entity: Entity, format: Format) -> Result<Vec<u8>, 
             .map(org_unit_cells)
             .collect(),
         Entity::People => db.all_people().await?.iter().map(person_cells).collect(),
+        Entity::EmploymentOutcomes => db
+            .all_outcomes()
+            .await?
+            .iter()
+            .map(outcomes::cells)
+            .collect(),
     };
     Ok(write(entity, format, &rows))
 }
@@ -610,6 +629,7 @@ impl<'a> Cells<'a> {
 fn column_of(entity: Entity, field: &str) -> String {
     match field {
         "name" => "name.en".into(),
+        "employer" => "employer.en".into(),
         "institution_id" | "parent_id" | "org_unit_id" | "hei_id" | "ounit_id" => field.into(),
         _ => {
             let base = field.split('.').next().unwrap_or(field);
@@ -860,6 +880,17 @@ pub async fn import(
             let parsed = parse_sheet(entity, &sheet, parse_person, PersonDraft::validate)
                 .map_err(ImportError::Problems)?;
             let result = db.import_people(actor, &parsed.rows, commit).await;
+            finish(entity, &parsed, result)
+        }
+        Entity::EmploymentOutcomes => {
+            let parsed = parse_sheet(
+                entity,
+                &sheet,
+                outcomes::parse,
+                EmploymentOutcomeDraft::validate,
+            )
+            .map_err(ImportError::Problems)?;
+            let result = db.import_outcomes(actor, &parsed.rows, commit).await;
             finish(entity, &parsed, result)
         }
     }

@@ -1122,3 +1122,5 @@ field-person-ids = Students
 error-not-field-trip = Only field-trip positions take a group of students at once.
 error-already-placed = already has a placement on this position
 error-event-only-for-field-trips = Only a field trip can be linked to an event.
+import-entity-employment-outcomes = Employment outcomes (graduate survey)
+outcomes-import = Import a survey spreadsheet

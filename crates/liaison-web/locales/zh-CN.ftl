@@ -1106,3 +1106,5 @@ field-person-ids = 学生
 error-not-field-trip = 只有参观考察类岗位可以一次性安排一组学生。
 error-already-placed = 已有该岗位的实习安排
 error-event-only-for-field-trips = 只有参观考察类岗位可以关联活动。
+import-entity-employment-outcomes = 就业去向（毕业生调查）
+outcomes-import = 导入毕业生调查表

@@ -1409,6 +1409,7 @@ pub async fn outcomes(
     ctx: Ctx,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    let raw_query = raw.clone();
     let (query, mut bad) = list_query(raw, OUTCOME_SORTS, OUTCOME_FILTERS);
     let filter = outcome_filter(&query).unwrap_or_else(|_| {
         bad = true;
@@ -1446,7 +1447,10 @@ pub async fn outcomes(
     let body = html! {
         div.title-row {
             h1 { (title) }
-            div.actions { a.button href="/outcomes/new" { (ctx.t("outcome-new")) } }
+            div.actions {
+                a.button href="/outcomes/new" { (ctx.t("outcome-new")) } " "
+                a.button.secondary href="/import" { (ctx.t("outcomes-import")) }
+            }
         }
         (filter_form(&ctx, "/outcomes", html! {
             label for="f-q" { (ctx.t("search")) }
@@ -1455,6 +1459,7 @@ pub async fn outcomes(
             (select_filter(&ctx, &query, "sector", "field-sector", &options(&ctx, Sector::ALL, Sector::as_str, Sector::message_key)))
             (select_filter(&ctx, &query, "destination", "field-destination", &options(&ctx, Destination::ALL, Destination::as_str, Destination::message_key)))
         }))
+        (super::transfer::export_links(&ctx, liaison_transfer::Entity::EmploymentOutcomes, raw_query.as_deref()))
         @if bad { p.error-summary role="alert" { (ctx.t("filter-invalid")) } }
         @if counts.is_empty() {
             div.empty { p { (ctx.t("outcomes-empty")) } }

@@ -40,6 +40,7 @@ fn list_path(entity: Entity) -> &'static str {
         Entity::Institutions => "/institutions",
         Entity::OrgUnits => "/org-units",
         Entity::People => "/people",
+        Entity::EmploymentOutcomes => "/outcomes",
     }
 }
 
@@ -79,6 +80,9 @@ pub async fn export(
     let Some(entity) = entity_of(&name) else {
         return super::error_page(&ctx, StatusCode::NOT_FOUND, "page-not-found");
     };
+    if !may_export(&ctx, entity) {
+        return super::error_page(&ctx, StatusCode::FORBIDDEN, "page-forbidden");
+    }
     // The list query without the export's own parameter (the serializer is not `Send`, so it
     // lives only in this block).
     let (format, rest) = {
@@ -195,7 +199,55 @@ async fn rows_of(
             people,
             liaison_transfer::export_people
         ),
+        Entity::EmploymentOutcomes => outcome_rows(state, raw).await,
     }
+}
+
+/// Employment outcomes are the office's (the directory is read more widely).
+fn may_export(ctx: &Ctx, entity: Entity) -> bool {
+    match entity {
+        Entity::EmploymentOutcomes => ctx.user.as_ref().is_some_and(|u| {
+            liaison_domain::access::allows(u.role, liaison_domain::Action::ManageOutcomes)
+        }),
+        _ => true,
+    }
+}
+
+/// Every employment outcome the outcomes page's filters select.
+async fn outcome_rows(state: &AppState, raw: &str) -> Result<Option<Writer>, StoreError> {
+    let Ok(query) = ListQuery::parse(
+        Some(raw),
+        liaison_storage::OUTCOME_SORTS,
+        crate::api::enterprise::OUTCOME_FILTERS,
+    ) else {
+        return Ok(None);
+    };
+    let Ok(filter) = crate::api::enterprise::outcome_filter(&query) else {
+        return Ok(None);
+    };
+    let mut items = Vec::new();
+    for n in 1.. {
+        let got = state
+            .db
+            .outcomes(
+                &filter,
+                &query.sort,
+                &PageRequest {
+                    page: n,
+                    per_page: MAX_PER_PAGE,
+                },
+            )
+            .await?;
+        let done = got.items.len() < MAX_PER_PAGE as usize || items.len() >= EXPORT_MAX;
+        items.extend(got.items);
+        if done {
+            break;
+        }
+    }
+    items.truncate(EXPORT_MAX);
+    Ok(Some(
+        Box::new(move |f| liaison_transfer::export_outcomes(&items, f)) as Writer,
+    ))
 }
 
 /// A checked file waiting for its confirmation.

@@ -851,3 +851,155 @@ async fn field_trips_place_a_group_at_once_and_show_on_the_event() {
         .json();
     assert_eq!(audit["total"], 4);
 }
+
+/// The import form as a browser submits it: the entity, then the file.
+async fn check_import(
+    b: &mut crate::support::Browser<'_>,
+    lang: &str,
+    entity: &str,
+    bytes: &[u8],
+) -> crate::support::Reply {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    if !b.cookies.contains_key("liaison_csrf") {
+        b.get("/import").await;
+    }
+    let csrf = b.cookies["liaison_csrf"].clone();
+    let boundary = "SurveyBoundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"entity\"\r\n\r\n{entity}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"survey.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let cookies = b
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    b.app
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri(format!("/import?_csrf={csrf}&lang={lang}"))
+                .header(header::COOKIE, cookies)
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn employment_outcomes_import_from_a_survey_spreadsheet_all_or_nothing() {
+    let app = TestApp::new().await;
+    let p = partners(&app).await;
+    let t = p.staff.as_str();
+    let graduate = student(&app, t, &p.home, "Zhao Xinyi").await;
+    let mut b = app.browser(Role::Staff).await;
+    let page = b.get("/outcomes").await;
+    assert!(page.body.contains("Import a survey spreadsheet"));
+    assert!(page
+        .body
+        .contains("/export/employment-outcomes?format=xlsx"));
+    let form = b.get("/import?lang=zh-CN").await;
+    assert!(form.body.contains("就业去向（毕业生调查）"));
+
+    // Every problem by row and column; nothing written.
+    let bad = format!(
+        "person_id,cohort,destination,employer.en,employer_institution_id,sector,country,major\n\
+         {graduate},2024,employed,iFLYTEK,{},ai_speech,CN,journalism\n\
+         ,20x4,employed,,,,,\n\
+         ,2023,hired,,,,,\n\
+         999999,2023,further_study_abroad,,,teaching,XX,\n",
+        p.iflytek
+    );
+    let r = check_import(&mut b, "en", "employment-outcomes", bad.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for line in [
+        "Row 3, column cohort: must be a year such as 2024",
+        "Row 4, column destination:",
+        "Row 5, column sector:",
+        "Row 5, column country:",
+    ] {
+        assert!(r.body.contains(line), "{line}: {}", r.body);
+    }
+    assert_eq!(total(&app, t, "/api/v1/employment-outcomes").await, 0);
+    // A graduate who is not on record is found by the database check, still before writing.
+    let unknown = "person_id,cohort,destination,employer.en\n999999,2023,employed,iFLYTEK\n";
+    let r = check_import(&mut b, "en", "employment-outcomes", unknown.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Row 2, column person_id:"), "{}", r.body);
+    // Employed without an employer.
+    let r = check_import(
+        &mut b,
+        "zh-CN",
+        "employment-outcomes",
+        "cohort,destination\n2024,employed\n".as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("employer.en"), "{}", r.body);
+
+    // A good survey: previewed, then written on confirmation, audited.
+    let good = format!(
+        "person_id,cohort,destination,employer.en,employer.zh,employer_institution_id,sector,city.en,city.zh,country,major\n\
+         {graduate},2024,employed,iFLYTEK,科大讯飞,{},ai_speech,Hefei,合肥,CN,journalism\n\
+         ,2024,further_study_abroad,,,,,Kuala Lumpur,吉隆坡,MY,communication\n\
+         ,2023,self_employed,Studio Nine,九号工作室,,media,Hefei,合肥,CN,digital_media\n",
+        p.iflytek
+    );
+    let r = check_import(&mut b, "en", "employment-outcomes", good.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("survey.csv: 3 new, 0 changed, 0 unchanged."),
+        "{}",
+        r.body
+    );
+    assert_eq!(total(&app, t, "/api/v1/employment-outcomes").await, 0);
+    let at = r.body.find("action=\"/import/").unwrap() + "action=\"/import/".len();
+    let token = r.body[at..at + 43].to_string();
+    let done = b.post(&format!("/import/{token}"), &[]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), "/outcomes");
+    assert_eq!(total(&app, t, "/api/v1/employment-outcomes").await, 3);
+    let page = b.get("/outcomes?cohort=2024&lang=zh-CN").await;
+    assert!(page.body.contains("科大讯飞"));
+    let audit = app
+        .api(
+            "GET",
+            "/api/v1/audit?entity=employment_outcome",
+            Some(t),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(audit["total"], 3);
+
+    // The export reads back the same columns; enterprise contacts may not export outcomes.
+    let csv = b
+        .get("/export/employment-outcomes?format=csv&cohort=2024")
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv
+        .body
+        .starts_with("id,person_id,cohort,destination,employer.en"));
+    assert_eq!(csv.body.lines().count(), 3, "{}", csv.body);
+    let contact = app
+        .scoped_user(Role::Enterprise, p.iflytek.parse().ok(), vec![])
+        .await;
+    let mut ent = app.browser_for(&contact).await;
+    assert_eq!(
+        ent.get("/export/employment-outcomes?format=csv")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
