@@ -330,6 +330,87 @@ pub(crate) async fn store(
         iflytek_of(partners, ids),
     )
     .await?;
+    campaigns(db, actor, ids[openatom]).await?;
+    Ok(())
+}
+
+/// "Study at HIT" with the OpenAtom Foundation: recruitment campaigns with their figures.
+async fn campaigns(db: &Db, actor: &Actor, openatom: Id) -> Result<(), DemoError> {
+    use liaison_domain::{CampaignDraft, Channel, CountryCode};
+    type Row = (
+        (&'static str, &'static str),
+        Channel,
+        &'static str,
+        (&'static str, &'static str),
+        i64,
+        i64,
+    );
+    let rows: [Row; 4] = [
+        (
+            (
+                "Study at HIT: open-source information sessions",
+                "留学哈工大：开源主题宣讲会",
+            ),
+            Channel::InfoSession,
+            "KZ UZ KG MY ID",
+            ("2024-09-01", "2025-06-30"),
+            420,
+            38,
+        ),
+        (
+            (
+                "Study at HIT on the OpenAtom community channels",
+                "开放原子社区渠道推广“留学哈工大”",
+            ),
+            Channel::SocialMedia,
+            "RU KZ PK EG BR",
+            ("2024-10-01", "2025-07-31"),
+            1350,
+            52,
+        ),
+        (
+            (
+                "Study at HIT at the open-source developer conference",
+                "开源开发者大会“留学哈工大”展位",
+            ),
+            Channel::EducationFair,
+            "ID TH VN MY",
+            ("2025-05-10", "2025-05-12"),
+            260,
+            19,
+        ),
+        (
+            (
+                "Study at HIT 2025–2026 through incubated enterprises",
+                "通过孵化企业推广“留学哈工大”（2025–2026）",
+            ),
+            Channel::PartnerNetwork,
+            "KZ UZ TJ MN",
+            ("2025-09-01", "2026-06-30"),
+            610,
+            27,
+        ),
+    ];
+    for ((en, zh), channel, countries, (start, end), leads, conversions) in rows {
+        let draft = CampaignDraft {
+            institution_id: openatom,
+            title: LocalizedText::bilingual(en, zh),
+            channel,
+            target_countries: countries
+                .split(' ')
+                .filter_map(CountryCode::parse)
+                .collect(),
+            start_on: date(start),
+            end_on: date(end),
+            leads,
+            conversions,
+            notes: LocalizedText::bilingual(
+                "With HIT's College of International Education, agreed on 18 July 2024.",
+                "与哈工大国际教育学院合作，2024年7月18日商定。",
+            ),
+        };
+        db.create_campaign(actor, &draft.validate()?).await?;
+    }
     Ok(())
 }
 

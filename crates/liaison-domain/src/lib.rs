@@ -11,6 +11,7 @@ pub mod access;
 pub mod account;
 pub mod action_item;
 pub mod agreement;
+pub mod campaign;
 pub mod country;
 mod country_table;
 pub mod document;
@@ -36,6 +37,7 @@ pub use action_item::{ActionItem, ActionItemDraft, ActionStatus};
 pub use agreement::{
     Agreement, AgreementDraft, AgreementKind, AgreementStatus, ConditionDraft, CooperationCondition,
 };
+pub use campaign::{Campaign, CampaignDraft, Channel};
 pub use country::CountryCode;
 pub use enterprise::{
     EmploymentOutcome, EmploymentOutcomeDraft, Placement, PlacementDraft, PlacementStatus,

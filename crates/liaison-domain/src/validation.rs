@@ -67,6 +67,7 @@ impl FieldError {
             "invalid-year" => "must be a year such as 2024".to_string(),
             "event-only-for-field-trips" => "may be set on field trips only".to_string(),
             "office-only" => "may be changed by the office only".to_string(),
+            "more-than-leads" => "must not be more than the leads".to_string(),
             "owner-not-staff" => "must be an office staff account".to_string(),
             other => other.to_string(),
         };

@@ -14,6 +14,7 @@ mod agreements;
 mod audit;
 mod auth_cache;
 mod backup;
+mod campaigns;
 mod db;
 mod documents;
 mod enterprise;
@@ -44,6 +45,7 @@ pub use agreements::{agreement_visible, today, AgreementFilter, ReminderOwner, A
 pub use audit::{AuditColumn, AuditEntry, AuditFilter, AuditSearch, AUDIT_EXPORT_MAX};
 pub use auth_cache::LIFETIME as AUTH_CACHE_LIFETIME;
 pub use backup::{BackupError, RestoreSummary, TableDump};
+pub use campaigns::{campaign_visible, CampaignFilter, CampaignTotals, CAMPAIGN_SORTS};
 pub use db::{Backend, Db};
 pub use documents::{upload_error, Document, FileStore, Incoming, NewDocument, OwnerKind};
 pub use enterprise::{

@@ -58,6 +58,11 @@ fn schemas() -> Value {
                 .map(|(k, v)| (k.to_string(), v)),
         );
         map.extend(
+            crate::api::campaigns::schemas()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
+        map.extend(
             crate::api::programme::schemas()
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v)),
@@ -203,6 +208,9 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
         }
         _ if crate::api::mobilities::documents(path) => {
             crate::api::mobilities::openapi(method, path, &mut op, &mut parameters, &mut responses)
+        }
+        _ if crate::api::campaigns::documents(path) => {
+            crate::api::campaigns::openapi(method, path, &mut op, &mut parameters, &mut responses)
         }
         _ if crate::api::programme::documents(path) => {
             crate::api::programme::openapi(method, path, &mut op, &mut parameters, &mut responses)

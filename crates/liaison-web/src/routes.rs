@@ -1585,6 +1585,79 @@ pub fn table() -> Vec<RouteSpec> {
             Signed(Action::PlaceGroups),
             post(api::field_trips::create),
         ),
+        // Recruitment campaigns with partners.
+        route(
+            "GET",
+            "/campaigns",
+            Signed(Action::ReadCampaigns),
+            get(html::campaigns::list),
+        ),
+        route(
+            "GET",
+            "/campaigns/new",
+            Signed(Action::EditCampaigns),
+            get(html::campaigns::new_form),
+        ),
+        route(
+            "POST",
+            "/campaigns",
+            Signed(Action::EditCampaigns),
+            post(html::campaigns::create),
+        ),
+        route(
+            "GET",
+            "/campaigns/{id}/edit",
+            Signed(Action::EditCampaigns),
+            get(html::campaigns::edit_form),
+        ),
+        route(
+            "POST",
+            "/campaigns/{id}/edit",
+            Signed(Action::EditCampaigns),
+            post(html::campaigns::update),
+        ),
+        route(
+            "GET",
+            "/campaigns/{id}/delete",
+            Signed(Action::EditCampaigns),
+            get(html::campaigns::confirm_delete),
+        ),
+        route(
+            "POST",
+            "/campaigns/{id}/delete",
+            Signed(Action::EditCampaigns),
+            post(html::campaigns::delete),
+        ),
+        route(
+            "GET",
+            "/api/v1/recruitment-campaigns",
+            Signed(Action::ReadCampaigns),
+            get(api::campaigns::list),
+        ),
+        route(
+            "POST",
+            "/api/v1/recruitment-campaigns",
+            Signed(Action::EditCampaigns),
+            post(api::campaigns::create),
+        ),
+        route(
+            "GET",
+            "/api/v1/recruitment-campaigns/{id}",
+            Signed(Action::ReadCampaigns),
+            get(api::campaigns::show),
+        ),
+        route(
+            "PATCH",
+            "/api/v1/recruitment-campaigns/{id}",
+            Signed(Action::EditCampaigns),
+            patch(api::campaigns::update),
+        ),
+        route(
+            "DELETE",
+            "/api/v1/recruitment-campaigns/{id}",
+            Signed(Action::EditCampaigns),
+            delete(api::campaigns::remove),
+        ),
     ]
 }
 

@@ -8,6 +8,7 @@ pub mod action_items;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod enterprise;
 pub mod enterprise_doc;
 pub mod events;

@@ -4,6 +4,7 @@
 pub mod action_items;
 pub mod agreements;
 pub mod audit;
+pub mod campaigns;
 pub mod documents;
 pub mod enterprise;
 pub mod events;
@@ -107,6 +108,9 @@ pub fn layout(ctx: &Ctx, title: &str, content: Markup) -> Markup {
         }
         if may(u.role, liaison_domain::Action::ManageOutcomes) {
             nav.push(("/outcomes", "nav-outcomes"));
+        }
+        if may(u.role, liaison_domain::Action::ReadCampaigns) {
+            nav.push(("/campaigns", "nav-campaigns"));
         }
         if may(u.role, liaison_domain::Action::ReadCalls) {
             nav.push(("/calls", "nav-calls"));

@@ -1003,3 +1003,200 @@ async fn employment_outcomes_import_from_a_survey_spreadsheet_all_or_nothing() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn recruitment_campaigns_with_partners_scoped_and_checked() {
+    let app = TestApp::new().await;
+    let p = partners(&app).await;
+    let t = p.staff.as_str();
+    let created = post(
+        &app,
+        t,
+        "/api/v1/recruitment-campaigns",
+        json!({"institution_id": p.iflytek, "title": {"en": "Study at AXHU", "zh": "留学安徽新华学院"},
+               "channel": "info_session", "target_countries": ["kz", "UZ"],
+               "start_on": "2024-09-01", "end_on": "2025-06-30", "leads": 200, "conversions": 30}),
+    )
+    .await;
+    assert_eq!(created["target_countries"], json!(["KZ", "UZ"]));
+    post(
+        &app,
+        t,
+        "/api/v1/recruitment-campaigns",
+        json!({"institution_id": p.other, "title": {"en": "Fair in Almaty"}, "channel": "education_fair",
+               "target_countries": ["KZ"], "leads": 50, "conversions": 5}),
+    )
+    .await;
+    for (body, fields) in [
+        (
+            json!({"institution_id": p.iflytek, "title": {"en": "x"}, "channel": "pigeon_post"}),
+            vec!["channel"],
+        ),
+        (
+            json!({"institution_id": p.iflytek, "title": {"en": "x"}, "channel": "website", "leads": 3, "conversions": 4}),
+            vec!["conversions"],
+        ),
+        (
+            json!({"institution_id": p.iflytek, "title": {"en": "x"}, "channel": "website", "target_countries": ["KZ", "XX"], "start_on": "2025-01-02", "end_on": "2025-01-01"}),
+            vec!["end_on", "target_countries.1"],
+        ),
+        (
+            json!({"institution_id": "999999", "title": {"en": "x"}, "channel": "website"}),
+            vec!["institution_id"],
+        ),
+    ] {
+        let r = app
+            .api("POST", "/api/v1/recruitment-campaigns", Some(t), Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let mut got = r.error_fields();
+        got.sort();
+        assert_eq!(got, fields, "{}", r.body);
+    }
+    assert_eq!(total(&app, t, "/api/v1/recruitment-campaigns").await, 2);
+    assert_eq!(
+        total(&app, t, "/api/v1/recruitment-campaigns?country=uz").await,
+        1
+    );
+    let path = format!("/api/v1/recruitment-campaigns/{}", id(&created));
+    let r = app
+        .api(
+            "PATCH",
+            &path,
+            Some(t),
+            Some(json!({"version": 1, "conversions": 45})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .api(
+            "PATCH",
+            &path,
+            Some(t),
+            Some(json!({"version": 1, "conversions": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+
+    // The partner's contact sees its own campaigns only and cannot change them; students no.
+    let contact = app
+        .scoped_user(Role::Enterprise, p.iflytek.parse().ok(), vec![])
+        .await;
+    let ent = app.token_for(&contact).await;
+    assert_eq!(total(&app, &ent, "/api/v1/recruitment-campaigns").await, 1);
+    let r = app
+        .api(
+            "PATCH",
+            &path,
+            Some(&ent),
+            Some(json!({"version": 2, "leads": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let partner = app
+        .scoped_user(Role::Partner, p.other.parse().ok(), vec![])
+        .await;
+    let partner = app.token_for(&partner).await;
+    assert_eq!(
+        app.api("GET", &path, Some(&partner), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let student = app.token(Role::Student).await;
+    assert_eq!(
+        app.api("GET", "/api/v1/recruitment-campaigns", Some(&student), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Pages: the list with totals in both languages, the form keeps bad input, delete asks.
+    let mut staff = app.browser(Role::Staff).await;
+    let page = staff.get("/campaigns?lang=en").await;
+    assert!(
+        page.body
+            .contains("2 campaigns: 250 leads, 50 conversions (20 %)."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Kazakhstan"));
+    let page = staff.get("/campaigns?lang=zh-CN").await;
+    assert!(
+        page.body.contains("招生宣传活动")
+            && page.body.contains("宣讲会")
+            && page.body.contains("哈萨克斯坦")
+    );
+    let bad = staff
+        .post(
+            "/campaigns",
+            &[
+                ("institution_id", p.iflytek.as_str()),
+                ("title_en", "Summer school promotion"),
+                ("channel", "website"),
+                ("target_countries", "KZ ZZ"),
+                ("leads", "10"),
+                ("conversions", "11"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("转化人数不能多于意向学生人数。"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("目标国家"));
+    assert!(bad.body.contains("value=\"Summer school promotion\""));
+    assert_eq!(total(&app, t, "/api/v1/recruitment-campaigns").await, 2);
+    let ok = staff
+        .post(
+            "/campaigns",
+            &[
+                ("institution_id", p.iflytek.as_str()),
+                ("title_en", "Summer school promotion"),
+                ("channel", "website"),
+                ("target_countries", "KZ MY"),
+                ("leads", "10"),
+                ("conversions", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let edit = format!("/campaigns/{}/edit", id(&created));
+    let r = staff
+        .post(
+            &edit,
+            &[
+                ("version", "1"),
+                ("institution_id", p.iflytek.as_str()),
+                ("title_en", "Study at AXHU"),
+                ("channel", "website"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let mut ent_browser = app.browser_for(&contact).await;
+    let page = ent_browser.get("/campaigns").await;
+    assert!(page.body.contains("Study at AXHU") && !page.body.contains("Fair in Almaty"));
+    assert!(!page.body.contains(&edit));
+    assert_eq!(ent_browser.get(&edit).await.status, StatusCode::FORBIDDEN);
+    let delete = format!("/campaigns/{}/delete", id(&created));
+    assert!(staff
+        .get(&format!("{delete}?lang=en"))
+        .await
+        .body
+        .contains("Delete the campaign “Study at AXHU”?"));
+    assert_eq!(
+        staff.post(&delete, &[("version", "2")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let audit = app
+        .api(
+            "GET",
+            "/api/v1/audit?entity=recruitment_campaign",
+            Some(t),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(audit["total"], 5, "three created, one changed, one deleted");
+}

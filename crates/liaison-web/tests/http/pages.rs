@@ -379,6 +379,18 @@ async fn every_page_renders_in_both_languages() {
         .unwrap()
         .items[0]
         .id;
+    let campaign = app
+        .db
+        .campaigns(
+            &liaison_domain::Scope::All,
+            &Default::default(),
+            &first("start_on"),
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
     for lang in ["en", "zh-CN"] {
         for spec in table()
             .iter()
@@ -392,6 +404,8 @@ async fn every_page_renders_in_both_languages() {
                 account.id
             } else if spec.path.starts_with("/outbox") {
                 mail
+            } else if spec.path.starts_with("/campaigns") {
+                campaign
             } else if spec.path.starts_with("/placements/") {
                 placement
             } else if spec.path.starts_with("/agreements/{id}/programme-lines") {
