@@ -543,3 +543,32 @@ async fn field_trip(
     db.create_group_placements(actor, &group).await?;
     Ok(())
 }
+
+/// Makes `owner` responsible for the demo programme lines without an owner (once the demo
+/// accounts exist).
+pub(crate) async fn assign_owners(db: &Db, owner: Id) -> Result<(), DemoError> {
+    let actor = Actor::system("demo");
+    let lines = db
+        .programme_lines(
+            &liaison_domain::Scope::All,
+            &Default::default(),
+            &liaison_domain::Sort {
+                field: "year",
+                descending: false,
+            },
+            &liaison_domain::PageRequest {
+                page: 1,
+                per_page: 500,
+            },
+        )
+        .await?;
+    for line in lines.items {
+        if line.draft.owner_user_id.is_none() {
+            let mut draft = line.draft.clone();
+            draft.owner_user_id = Some(owner);
+            db.update_programme_line(&actor, line.id, line.version, &draft)
+                .await?;
+        }
+    }
+    Ok(())
+}

@@ -390,6 +390,7 @@ pub async fn assign_agreement_owners(db: &Db, owner: Id) -> Result<usize, DemoEr
         }
         page += 1;
     }
+    cooperation::assign_owners(db, owner).await?;
     Ok(assigned)
 }
 

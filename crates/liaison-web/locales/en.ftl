@@ -1154,3 +1154,5 @@ field-conversions = Conversions
 error-more-than-leads = Conversions cannot be more than leads.
 audit-entity-recruitment-campaign = Recruitment campaign
 field-campaign-title = Campaign
+campaign-figures = { $leads } leads, { $conversions } conversions
+campaigns-all-of-partner = All campaigns with this partner

@@ -1138,3 +1138,5 @@ field-conversions = 转化人数
 error-more-than-leads = 转化人数不能多于意向学生人数。
 audit-entity-recruitment-campaign = 招生宣传活动
 field-campaign-title = 活动名称
+campaign-figures = 意向学生 { $leads } 人，转化 { $conversions } 人
+campaigns-all-of-partner = 与该合作伙伴的全部宣传活动

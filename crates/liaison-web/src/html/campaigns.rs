@@ -468,3 +468,58 @@ pub async fn delete(
         Err(e) => store_error_page(&ctx, e),
     }
 }
+
+/// The partner page's section: the recruitment campaigns run with this institution.
+pub async fn institution_section(
+    state: &AppState,
+    ctx: &Ctx,
+    institution_id: liaison_domain::Id,
+) -> maud::Markup {
+    if !ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| access::allows(u.role, Action::ReadCampaigns))
+    {
+        return html! {};
+    }
+    let filter = CampaignFilter {
+        institution_id: Some(institution_id),
+        ..Default::default()
+    };
+    let sort = liaison_domain::Sort {
+        field: "start_on",
+        descending: true,
+    };
+    let page = liaison_domain::PageRequest {
+        page: 1,
+        per_page: 20,
+    };
+    let items = match state
+        .db
+        .campaigns(&ctx.user().scope, &filter, &sort, &page)
+        .await
+    {
+        Ok(p) => p.items,
+        Err(e) => {
+            tracing::error!(error = %e, "partner campaigns failed");
+            Vec::new()
+        }
+    };
+    if items.is_empty() {
+        return html! {};
+    }
+    let zh = ctx.lang.is_chinese();
+    html! {
+        section.campaigns {
+            h2 { (ctx.t("campaigns-title")) }
+            ul { @for c in &items {
+                @let d = &c.draft;
+                li {
+                    (d.title.display(zh)) " · " (ctx.t(&d.channel.message_key())) " · "
+                    (ctx.t_args("campaign-figures", &[("leads", FluentValue::from(d.leads)), ("conversions", FluentValue::from(d.conversions))]))
+                }
+            } }
+            p { a href=(format!("/campaigns?institution_id={institution_id}")) { (ctx.t("campaigns-all-of-partner")) } }
+        }
+    }
+}

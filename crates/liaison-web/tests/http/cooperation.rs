@@ -1179,6 +1179,19 @@ async fn recruitment_campaigns_with_partners_scoped_and_checked() {
     assert!(page.body.contains("Study at AXHU") && !page.body.contains("Fair in Almaty"));
     assert!(!page.body.contains(&edit));
     assert_eq!(ent_browser.get(&edit).await.status, StatusCode::FORBIDDEN);
+    let partner_page = staff
+        .get(&format!("/institutions/{}?lang=en", p.iflytek))
+        .await;
+    assert!(
+        partner_page.body.contains("Study at AXHU")
+            && partner_page.body.contains("200 leads, 45 conversions"),
+        "{}",
+        partner_page.body
+    );
+    let partner_page = staff
+        .get(&format!("/institutions/{}?lang=zh-CN", p.other))
+        .await;
+    assert!(partner_page.body.contains("意向学生 50 人，转化 5 人"));
     let delete = format!("/campaigns/{}/delete", id(&created));
     assert!(staff
         .get(&format!("{delete}?lang=en"))
