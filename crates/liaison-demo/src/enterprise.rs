@@ -67,6 +67,7 @@ fn position(
         language_level: language.map(|(_, c)| c),
         status: PositionStatus::Open,
         vetting_note: LocalizedText::default(),
+        event_id: None,
     }
 }
 
@@ -278,6 +279,7 @@ pub fn generated_positions(enterprises: &[Id], count: usize) -> Vec<PositionDraf
                 } else {
                     LocalizedText::default()
                 },
+                event_id: None,
             }
         })
         .collect()

@@ -9,6 +9,7 @@
 //! only [`load`] touches a database. User accounts are not part of the data set.
 
 mod agreements;
+mod cooperation;
 mod countries;
 mod enterprise;
 mod events;
@@ -216,6 +217,12 @@ pub async fn load(db: &Db) -> Result<DemoSummary, DemoError> {
     };
     events::store_events(db, &actor, &stored).await?;
     enterprise::store(db, &actor, &partners, &ids, &unit_ids).await?;
+    let iflytek_agreement = seed_agreements(&partners)
+        .into_iter()
+        .zip(agreement_ids.iter().copied())
+        .find(|(a, _)| a.draft.kind == liaison_domain::AgreementKind::EnterpriseProgramme)
+        .map(|(_, id)| id);
+    cooperation::store(db, &actor, &partners, &ids, &unit_ids, iflytek_agreement).await?;
     news::store_news(db, &actor, DEMO_SEED).await?;
     exchange::store(db, &actor, &agreement_ids).await?;
     let mut agreements = seed_agreements(&partners);
@@ -383,6 +390,7 @@ pub async fn assign_agreement_owners(db: &Db, owner: Id) -> Result<usize, DemoEr
         }
         page += 1;
     }
+    cooperation::assign_owners(db, owner).await?;
     Ok(assigned)
 }
 

@@ -100,6 +100,7 @@ fn positions(n: usize, vocab: &[String], rng: &mut Rng) -> Vec<PositionDraft> {
                 language_level: Some(Cefr::B2),
                 status: PositionStatus::Open,
                 vetting_note: LocalizedText::default(),
+                event_id: None,
             }
         })
         .collect()

@@ -85,6 +85,13 @@ pub enum Action {
     AnswerNominations,
     /// Nominate someone to come to us under a place (partner contacts: from their institution).
     NominateIncoming,
+    /// Place a group of students on a field-trip position at once (the office).
+    PlaceGroups,
+    /// See recruitment campaigns (partner and enterprise contacts: those run with their
+    /// institution).
+    ReadCampaigns,
+    /// Create, edit and delete recruitment campaigns and their figures.
+    EditCampaigns,
 }
 
 impl Action {
@@ -119,6 +126,9 @@ impl Action {
         Action::ManageChecklists,
         Action::AnswerNominations,
         Action::NominateIncoming,
+        Action::PlaceGroups,
+        Action::ReadCampaigns,
+        Action::EditCampaigns,
     ];
 }
 
@@ -157,6 +167,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         ManageChecklists => matches!(role, Admin | Staff),
         AnswerNominations => matches!(role, Admin | Staff | Partner),
         NominateIncoming => matches!(role, Admin | Staff | Partner),
+        PlaceGroups => matches!(role, Admin | Staff),
+        ReadCampaigns => matches!(role, Admin | Staff | Coordinator | Partner | Enterprise),
+        EditCampaigns => matches!(role, Admin | Staff),
     }
 }
 

@@ -276,6 +276,9 @@ pub struct PositionDraft {
     /// Why staff sent it back or have not opened it yet, shown to the enterprise.
     #[serde(default)]
     pub vetting_note: LocalizedText,
+    /// A field trip's event (the visit the group makes), set by the office.
+    #[serde(with = "crate::id_as_string::option", default)]
+    pub event_id: Option<Id>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -349,6 +352,9 @@ impl PositionDraft {
         }
         if self.language_level.is_some() && self.language.is_none() {
             e.push("language", "required");
+        }
+        if self.event_id.is_some() && self.kind != PositionKind::FieldTrip {
+            e.push("event_id", "event-only-for-field-trips");
         }
         e.into_result(self)
     }
@@ -859,6 +865,7 @@ mod tests {
             language_level: Some(Cefr::B2),
             status: PositionStatus::Draft,
             vetting_note: LocalizedText::default(),
+            event_id: None,
         }
     }
 

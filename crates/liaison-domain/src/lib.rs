@@ -11,6 +11,7 @@ pub mod access;
 pub mod account;
 pub mod action_item;
 pub mod agreement;
+pub mod campaign;
 pub mod checklist;
 pub mod country;
 mod country_table;
@@ -28,6 +29,7 @@ pub mod org_unit;
 pub mod paging;
 pub mod password;
 pub mod person;
+pub mod programme;
 pub mod search;
 pub mod text;
 pub mod validation;
@@ -37,6 +39,7 @@ pub use action_item::{ActionItem, ActionItemDraft, ActionStatus};
 pub use agreement::{
     Agreement, AgreementDraft, AgreementKind, AgreementStatus, ConditionDraft, CooperationCondition,
 };
+pub use campaign::{Campaign, CampaignDraft, Channel};
 pub use country::CountryCode;
 pub use enterprise::{
     EmploymentOutcome, EmploymentOutcomeDraft, Placement, PlacementDraft, PlacementStatus,
@@ -58,6 +61,7 @@ pub use news::{Credit, CreditRole, NewsDraft, NewsItem, NewsStatus, PublishedVer
 pub use org_unit::{OrgUnit, OrgUnitDraft, OrgUnitKind};
 pub use paging::{PageRequest, Sort};
 pub use person::{Person, PersonDraft};
+pub use programme::{ProgrammeLine, ProgrammeLineDraft, ProgrammeLineKind, ProgrammeLineStatus};
 pub use text::LocalizedText;
 pub use validation::{FieldError, FieldErrors};
 

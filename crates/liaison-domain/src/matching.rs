@@ -559,6 +559,7 @@ mod tests {
             language_level: Some(Cefr::B2),
             status: PositionStatus::Open,
             vetting_note: LocalizedText::default(),
+            event_id: None,
         }
     }
 

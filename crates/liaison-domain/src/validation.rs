@@ -72,6 +72,12 @@ impl FieldError {
             "outside-years" => "is not in force in the call's academic year".to_string(),
             "deadline-passed" => "cannot change after the call's deadline".to_string(),
             "not-open-yet" => "cannot be used before the call opens".to_string(),
+            "not-enterprise-agreement" => "must be a university–enterprise agreement (enterprise_programme or internship_base)".to_string(),
+            "invalid-year" => "must be a year such as 2024".to_string(),
+            "event-only-for-field-trips" => "may be set on field trips only".to_string(),
+            "office-only" => "may be changed by the office only".to_string(),
+            "more-than-leads" => "must not be more than the leads".to_string(),
+            "owner-not-staff" => "must be an office staff account".to_string(),
             other => other.to_string(),
         };
         format!("{} {}", self.field, what)

@@ -474,6 +474,7 @@ impl Db {
         for c in CONDITIONS.all_where(&mut tx, "agreement_id", id).await? {
             CONDITIONS.delete(&mut tx, actor, &c).await?;
         }
+        crate::programme::delete_lines_of(&mut tx, actor, id).await?;
         let documents =
             crate::documents::delete_all_of(&mut tx, actor, crate::OwnerKind::Agreement, id)
                 .await?;

@@ -56,7 +56,12 @@ fn invalid(field: &str, code: &'static str) -> StoreError {
     StoreError::Invalid(FieldErrors::from(FieldError::new(field, code)))
 }
 
-async fn must_exist(tx: &mut Tx, field: &str, table: &str, id: Option<Id>) -> StoreResult<()> {
+pub(crate) async fn must_exist(
+    tx: &mut Tx,
+    field: &str,
+    table: &str,
+    id: Option<Id>,
+) -> StoreResult<()> {
     let Some(id) = id else { return Ok(()) };
     let sql = format!("SELECT id FROM {table} WHERE id = $1");
     if sqlx::query(&sql)
@@ -73,10 +78,10 @@ async fn must_exist(tx: &mut Tx, field: &str, table: &str, id: Option<Id>) -> St
 // ---------------------------------------------------------------------------------------------
 // Positions
 
-const POSITION_COLUMNS: &str = "id, institution_id, kind, title_en, title_zh, title_local, \
+pub(crate) const POSITION_COLUMNS: &str = "id, institution_id, kind, title_en, title_zh, title_local, \
     description_en, description_zh, description_local, skills, majors, seats, start_on, end_on, \
     deadline, city_en, city_zh, city_local, country, remote, language, language_level, status, \
-    vetting_note_en, vetting_note_zh, vetting_note_local, version, created_at, updated_at";
+    vetting_note_en, vetting_note_zh, vetting_note_local, event_id, version, created_at, updated_at";
 
 const POSITION_WRITE: &[&str] = &[
     "institution_id",
@@ -106,6 +111,7 @@ const POSITION_WRITE: &[&str] = &[
     "vetting_note_local",
     "search_text",
     "sort_name",
+    "event_id",
 ];
 
 const POSITIONS: Table<Position> = Table {
@@ -128,7 +134,7 @@ fn country(row: &AnyRow) -> StoreResult<Option<CountryCode>> {
     }
 }
 
-fn position_from_row(row: &AnyRow) -> StoreResult<Position> {
+pub(crate) fn position_from_row(row: &AnyRow) -> StoreResult<Position> {
     let language_level = match query::opt_text(row, "language_level")? {
         None => None,
         Some(raw) => Some(
@@ -156,6 +162,7 @@ fn position_from_row(row: &AnyRow) -> StoreResult<Position> {
             language_level,
             status: query::parse_enum(row, "status", PositionStatus::parse)?,
             vetting_note: query::localized(row, "vetting_note")?,
+            event_id: query::opt_int(row, "event_id")?,
         },
         version: query::int(row, "version")?,
         created_at: query::text(row, "created_at")?,
@@ -185,6 +192,7 @@ fn position_args(d: &PositionDraft) -> Vec<Arg> {
     v.extend(loc(&d.vetting_note));
     v.push(Arg::Text(d.search_text()));
     v.push(Arg::Text(query::sort_name(&d.title)));
+    v.push(Arg::OptInt(d.event_id));
     v
 }
 
@@ -228,7 +236,8 @@ fn position_conditions(db: &Db, viewer: &Viewer, f: &PositionFilter) -> Conditio
 }
 
 async fn check_position(tx: &mut Tx, d: &PositionDraft) -> StoreResult<()> {
-    must_exist(tx, "institution_id", "institutions", Some(d.institution_id)).await
+    must_exist(tx, "institution_id", "institutions", Some(d.institution_id)).await?;
+    must_exist(tx, "event_id", "events", d.event_id).await
 }
 
 impl Db {
@@ -587,7 +596,7 @@ impl Db {
 // ---------------------------------------------------------------------------------------------
 // Placements
 
-const PLACEMENT_COLUMNS: &str = "id, position_id, person_id, status, start_on, end_on, \
+pub(crate) const PLACEMENT_COLUMNS: &str = "id, position_id, person_id, status, start_on, end_on, \
     enterprise_supervisor, university_supervisor, evaluation_en, evaluation_zh, evaluation_local, \
     event_id, note_en, note_zh, note_local, version, created_at, updated_at";
 
@@ -608,7 +617,7 @@ const PLACEMENT_WRITE: &[&str] = &[
     "note_local",
 ];
 
-const PLACEMENTS: Table<Placement> = Table {
+pub(crate) const PLACEMENTS: Table<Placement> = Table {
     name: "placements",
     entity: "placement",
     columns: PLACEMENT_COLUMNS,
@@ -616,7 +625,7 @@ const PLACEMENTS: Table<Placement> = Table {
     from_row: placement_from_row,
 };
 
-fn placement_from_row(row: &AnyRow) -> StoreResult<Placement> {
+pub(crate) fn placement_from_row(row: &AnyRow) -> StoreResult<Placement> {
     Ok(Placement {
         id: query::int(row, "id")?,
         draft: PlacementDraft {
@@ -637,7 +646,7 @@ fn placement_from_row(row: &AnyRow) -> StoreResult<Placement> {
     })
 }
 
-fn placement_args(d: &PlacementDraft) -> Vec<Arg> {
+pub(crate) fn placement_args(d: &PlacementDraft) -> Vec<Arg> {
     let mut v = vec![
         Arg::Int(d.position_id),
         Arg::Int(d.person_id),
@@ -791,7 +800,8 @@ impl Db {
 // ---------------------------------------------------------------------------------------------
 // Employment outcomes
 
-const OUTCOME_COLUMNS: &str = "id, person_id, cohort, destination, employer_en, employer_zh, \
+pub(crate) const OUTCOME_COLUMNS: &str =
+    "id, person_id, cohort, destination, employer_en, employer_zh, \
     employer_local, employer_institution_id, sector, city_en, city_zh, city_local, country, major, \
     version, created_at, updated_at";
 
@@ -813,7 +823,7 @@ const OUTCOME_WRITE: &[&str] = &[
     "sort_name",
 ];
 
-const OUTCOMES: Table<EmploymentOutcome> = Table {
+pub(crate) const OUTCOMES: Table<EmploymentOutcome> = Table {
     name: "employment_outcomes",
     entity: "employment_outcome",
     columns: OUTCOME_COLUMNS,
@@ -821,7 +831,7 @@ const OUTCOMES: Table<EmploymentOutcome> = Table {
     from_row: outcome_from_row,
 };
 
-fn outcome_from_row(row: &AnyRow) -> StoreResult<EmploymentOutcome> {
+pub(crate) fn outcome_from_row(row: &AnyRow) -> StoreResult<EmploymentOutcome> {
     let sector = match query::opt_text(row, "sector")? {
         None => None,
         Some(raw) => Some(
@@ -847,7 +857,7 @@ fn outcome_from_row(row: &AnyRow) -> StoreResult<EmploymentOutcome> {
     })
 }
 
-fn outcome_args(d: &EmploymentOutcomeDraft) -> Vec<Arg> {
+pub(crate) fn outcome_args(d: &EmploymentOutcomeDraft) -> Vec<Arg> {
     let mut v = vec![
         Arg::OptInt(d.person_id),
         Arg::Int(d.cohort),

@@ -45,13 +45,13 @@ impl From<StoreError> for ImportFailure {
     }
 }
 
-enum Written {
+pub(crate) enum Written {
     Created,
     Updated,
     Unchanged,
 }
 
-async fn upsert<T: Versioned + HasId>(
+pub(crate) async fn upsert<T: Versioned + HasId>(
     db: &Db,
     tx: &mut Tx,
     actor: &Actor,
@@ -196,7 +196,7 @@ pub struct MobilityImport {
 }
 
 impl ImportOutcome {
-    fn count(&mut self, w: Written) {
+    pub(crate) fn count(&mut self, w: Written) {
         match w {
             Written::Created => self.created += 1,
             Written::Updated => self.updated += 1,
@@ -218,7 +218,12 @@ impl Db {
         Ok(())
     }
 
-    async fn finish(&self, mut tx: Tx, table: &str, commit: bool) -> Result<(), ImportFailure> {
+    pub(crate) async fn finish(
+        &self,
+        mut tx: Tx,
+        table: &str,
+        commit: bool,
+    ) -> Result<(), ImportFailure> {
         if commit {
             self.bump_identity(&mut tx, table).await?;
             tx.commit().await.map_err(StoreError::from)?;

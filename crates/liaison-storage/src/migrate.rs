@@ -93,6 +93,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0014_report_counts.sql"),
     },
     Migration {
+        version: 15,
+        name: "cooperation",
+        sqlite: include_str!("../migrations/sqlite/0015_cooperation.sql"),
+        postgres: include_str!("../migrations/postgres/0015_cooperation.sql"),
+    },
+    Migration {
         version: 16,
         name: "exchange_rules",
         sqlite: include_str!("../migrations/sqlite/0016_exchange_rules.sql"),

@@ -15,6 +15,9 @@
 //! there is none. The format of an input is recognised by its content (XLSX is a ZIP file).
 
 pub mod backup;
+mod outcomes;
+
+pub use outcomes::export_outcomes;
 
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -23,6 +26,7 @@ use liaison_domain::agreement::{
     format_date, CefrLevel, Direction, MobilityType, Party, StudyLevel,
 };
 use liaison_domain::event::iso_date;
+use liaison_domain::EmploymentOutcomeDraft;
 use liaison_domain::{
     Agreement, AgreementDraft, AgreementKind, AgreementStatus, ConditionDraft,
     CooperationCondition, CountryCode, Event, EventDraft, EventKind, FieldError, FieldErrors, Id,
@@ -46,11 +50,12 @@ pub enum Entity {
     AgreementConditions,
     Events,
     Mobilities,
+    EmploymentOutcomes,
 }
 
 impl Entity {
     /// In the order an import of everything takes (records before those that refer to them).
-    pub const ALL: [Entity; 7] = [
+    pub const ALL: [Entity; 8] = [
         Entity::Institutions,
         Entity::OrgUnits,
         Entity::People,
@@ -58,6 +63,7 @@ impl Entity {
         Entity::AgreementConditions,
         Entity::Events,
         Entity::Mobilities,
+        Entity::EmploymentOutcomes,
     ];
 
     pub fn parse(name: &str) -> Option<Entity> {
@@ -73,6 +79,7 @@ impl Entity {
             Entity::AgreementConditions => "agreement-conditions",
             Entity::Events => "events",
             Entity::Mobilities => "mobilities",
+            Entity::EmploymentOutcomes => "employment-outcomes",
         }
     }
 
@@ -86,6 +93,7 @@ impl Entity {
             Entity::AgreementConditions => CONDITION_COLUMNS,
             Entity::Events => EVENT_COLUMNS,
             Entity::Mobilities => MOBILITY_COLUMNS,
+            Entity::EmploymentOutcomes => outcomes::COLUMNS,
         }
     }
 
@@ -109,6 +117,7 @@ impl Entity {
                 "planned_end",
                 "status",
             ],
+            Entity::EmploymentOutcomes => outcomes::REQUIRED,
         }
     }
 }
@@ -312,6 +321,7 @@ const MOBILITY_COLUMNS: &[&str] = &[
 /// A column whose cells are whole numbers (written as numbers to XLSX).
 fn numeric(column: &str) -> bool {
     column == "id"
+        || column == "cohort"
         || column == "version"
         || column == "places_per_year"
         || column == "days_per_place"
@@ -431,6 +441,12 @@ pub async fn export(db: &Db, entity: Entity, format: Format) -> Result<Vec<u8>, 
             .await?
             .iter()
             .map(mobility_cells)
+            .collect(),
+        Entity::EmploymentOutcomes => db
+            .all_outcomes()
+            .await?
+            .iter()
+            .map(outcomes::cells)
             .collect(),
     };
     Ok(write(entity, format, &rows))
@@ -1617,6 +1633,18 @@ pub async fn import_with_progress(
                     })
                 })
                 .await;
+            finish(entity, &parsed, result)
+        }
+        Entity::EmploymentOutcomes => {
+            let parsed = parse_sheet(
+                entity,
+                &sheet,
+                outcomes::parse,
+                EmploymentOutcomeDraft::validate,
+            )
+            .map_err(ImportError::Problems)?;
+            checked();
+            let result = db.import_outcomes(actor, &parsed.rows, commit).await;
             finish(entity, &parsed, result)
         }
     }

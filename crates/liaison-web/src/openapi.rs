@@ -57,6 +57,16 @@ fn schemas() -> Value {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v)),
         );
+        map.extend(
+            crate::api::campaigns::schemas()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
+        map.extend(
+            crate::api::programme::schemas()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
     }
     all
 }
@@ -177,6 +187,9 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
         _ if crate::api::events_doc::documents(path) => {
             crate::api::events_doc::openapi(method, path, &mut op, &mut parameters, &mut responses)
         }
+        _ if crate::api::field_trips::documents(path) => {
+            crate::api::field_trips::openapi(&mut op, &mut responses)
+        }
         _ if crate::api::enterprise_doc::documents(path) => crate::api::enterprise_doc::openapi(
             method,
             path,
@@ -195,6 +208,12 @@ fn operation(method: &str, path: &str, access: Access) -> Value {
         }
         _ if crate::api::mobilities::documents(path) => {
             crate::api::mobilities::openapi(method, path, &mut op, &mut parameters, &mut responses)
+        }
+        _ if crate::api::campaigns::documents(path) => {
+            crate::api::campaigns::openapi(method, path, &mut op, &mut parameters, &mut responses)
+        }
+        _ if crate::api::programme::documents(path) => {
+            crate::api::programme::openapi(method, path, &mut op, &mut parameters, &mut responses)
         }
         ("GET", Some(s), false) => {
             for (name, ty) in [("page", "integer"), ("per_page", "integer")] {

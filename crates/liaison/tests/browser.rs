@@ -389,3 +389,175 @@ fn the_report_page_on_the_demo_data() {
     let _ = chromedriver.wait();
     server.stop();
 }
+
+/// The university–enterprise journey (issue 10) in one browser, one user after another: an
+/// enterprise contact posts a position in Chinese (it waits for vetting), staff open it, a
+/// consenting student finds it and applies, and the enterprise shortlists them.
+#[test]
+fn enterprise_posts_staff_vet_a_student_applies_and_the_enterprise_shortlists() {
+    let db = TestDb::new();
+    assert!(db
+        .add_user("staff@axhu.example.cn", "staff", "a-long-password")
+        .status
+        .success());
+    let server = db.serve(&[]);
+    let base = format!("http://{}", server.addr);
+    let token = http(
+        &server.addr,
+        "POST",
+        "/api/v1/auth/token",
+        &[("Content-Type", "application/json")],
+        r#"{"email": "staff@axhu.example.cn", "password": "a-long-password"}"#,
+    );
+    let token: Value = serde_json::from_str(&token.body).unwrap();
+    let auth = format!("Bearer {}", token["token"].as_str().unwrap());
+    let post = |path: &str, body: Value| -> Value {
+        let r = http(
+            &server.addr,
+            "POST",
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            &body.to_string(),
+        );
+        assert_eq!(r.status, 201, "{path}: {}", r.body);
+        serde_json::from_str(&r.body).unwrap()
+    };
+    let home = post(
+        "/api/v1/institutions",
+        json!({"kind": "university", "name": {"en": "Anhui Xinhua University", "zh": "安徽新华学院"}, "country": "CN"}),
+    );
+    let iflytek = post(
+        "/api/v1/institutions",
+        json!({"kind": "enterprise", "name": {"en": "iFLYTEK", "zh": "科大讯飞"}, "country": "CN"}),
+    );
+    let student = post(
+        "/api/v1/people",
+        json!({"name": {"en": "Wang Yutong", "zh": "王雨桐"}, "institution_id": home["id"]}),
+    );
+    post(
+        "/api/v1/skill-profiles",
+        json!({"person_id": student["id"], "skills": [{"skill": "speech", "level": 3}],
+               "languages": [{"language": "zh", "level": "C2"}], "consent": true}),
+    );
+    let add = |email: &str, role: &str, flag: &str, id: &str| {
+        let out = db.run(
+            &[
+                "user",
+                "add",
+                "--email",
+                email,
+                "--role",
+                role,
+                flag,
+                id,
+                "--password-stdin",
+            ],
+            "a-long-password\n",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    add(
+        "hr@iflytek.example.cn",
+        "enterprise",
+        "--institution",
+        iflytek["id"].as_str().unwrap(),
+    );
+    add(
+        "wang@axhu.example.cn",
+        "student",
+        "--person",
+        student["id"].as_str().unwrap(),
+    );
+
+    let (mut chromedriver, driver, _profile) = start_browser();
+    let sign_in = |email: &str, lang: &str| {
+        driver.go(&format!("{base}/login?lang={lang}"));
+        driver.find(&format!("html[lang='{lang}'] #email"));
+        driver.type_into("#email", email);
+        driver.type_into("#password", "a-long-password");
+        driver.click("form[action='/login'] button[type=submit]");
+        driver.find("form[action='/logout']");
+    };
+    let sign_out = || {
+        driver.click("form[action='/logout'] button[type=submit]");
+        driver.find("form[action='/login']");
+    };
+
+    // 1. The enterprise contact posts a position, in Chinese; it waits for vetting.
+    sign_in("hr@iflytek.example.cn", "zh-CN");
+    driver.go(&format!("{base}/positions/new"));
+    driver.find("html[lang='zh-CN'] fieldset.skill-picker");
+    driver.type_into("#title_en", "Speech data intern");
+    driver.type_into("#title_zh", "语音数据实习生");
+    driver.click("#pick_skill_0 option[value=speech]");
+    driver.click("#pick_level_0 option[value='2']");
+    let seats = driver.find("#seats");
+    driver.call("POST", &format!("/element/{seats}/clear"), json!({}));
+    driver.type_into("#seats", "3");
+    driver.click("#status option[value=pending]");
+    driver.click("form.record button[type=submit]");
+    assert!(driver.text("p.flash").contains("岗位已创建"));
+    assert!(driver.text("main h1").contains("语音数据实习生"));
+    assert!(driver.text("main h1").contains("待审核"));
+    assert!(driver.text("p.notice").contains("等待办公室审核"));
+    let url = driver.call("GET", "/url", json!({}));
+    let position = url
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    screenshot(&driver, "enterprise-position-pending.png");
+    sign_out();
+
+    // 2. Staff vet it: open it to students.
+    sign_in("staff@axhu.example.cn", "en");
+    driver.go(&format!("{base}/positions/{position}/edit"));
+    driver.find("html[lang='en'] form.record");
+    driver.click("#status option[value=open]");
+    driver.click("form.record button[type=submit]");
+    driver.find("p.flash");
+    assert!(
+        driver.text("main h1").contains("Open"),
+        "{}",
+        driver.text("main h1")
+    );
+    sign_out();
+
+    // 3. The consenting student finds it among open positions and applies.
+    sign_in("wang@axhu.example.cn", "en");
+    driver.go(&format!("{base}/positions"));
+    assert!(driver.text("main table").contains("Speech data intern"));
+    driver.go(&format!("{base}/positions/{position}"));
+    driver.click(&format!(
+        "form[action='/positions/{position}/apply'] button"
+    ));
+    assert!(driver.text("p.flash").contains("Application sent."));
+    assert!(driver.text("main table").contains("Applied"));
+    sign_out();
+
+    // 4. The enterprise shortlists the applicant, in Chinese.
+    sign_in("hr@iflytek.example.cn", "zh-CN");
+    driver.go(&format!("{base}/placements?position_id={position}"));
+    driver.find("html[lang='zh-CN'] main table");
+    assert!(driver.text("main table").contains("王雨桐"));
+    assert!(driver.text("main table").contains("已申请"));
+    driver.click("main form.inline select[name=status] option[value=shortlisted]");
+    driver.click("main form.inline button[type=submit]");
+    assert!(driver.text("p.flash").contains("更改已保存"));
+    assert!(driver.text("main table").contains("入围"));
+    screenshot(&driver, "enterprise-shortlist.png");
+
+    driver.call("DELETE", "", json!({}));
+    let _ = chromedriver.kill();
+    let _ = chromedriver.wait();
+    server.stop();
+}

@@ -50,6 +50,7 @@ pub const POSITION_FIELDS: &[&str] = &[
     "language_level",
     "status",
     "vetting_note",
+    "event_id",
 ];
 pub const POSITION_FILTERS: &[&str] = &["kind", "status", "institution_id", "skill"];
 pub const PROFILE_FIELDS: &[&str] = &[
@@ -254,6 +255,7 @@ pub fn blank_position(institution_id: Id) -> PositionDraft {
         language_level: None,
         status: PositionStatus::Draft,
         vetting_note: LocalizedText::default(),
+        event_id: None,
     }
 }
 
@@ -277,6 +279,9 @@ pub fn enterprise_limits(
     }
     if before.is_some_and(|b| b.vetting_note != after.vetting_note) {
         e.push("vetting_note", "needs-vetting");
+    }
+    if before.and_then(|b| b.event_id) != after.event_id {
+        e.push("event_id", "office-only");
     }
     e.into_result(())
 }

@@ -198,7 +198,8 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         "country": {"type": ["string", "null"], "pattern": "^[A-Za-z]{2}$"}, "remote": {"type": "boolean"},
         "language": {"type": ["string", "null"]}, "language_level": {"type": ["string", "null"], "enum": [null, "A1", "A2", "B1", "B2", "C1", "C2"]},
         "status": {"type": "string", "enum": names(PositionStatus::ALL, PositionStatus::as_str)},
-        "vetting_note": localized
+        "vetting_note": localized,
+        "event_id": {"type": ["string", "integer", "null"], "description": "field trips only: the event of the visit (set by the office)"}
     });
     let profile = json!({
         "person_id": id_req, "major": {"type": ["string", "null"]},

@@ -547,6 +547,7 @@ async fn show_page(
         Ok(i) => i,
         Err(e) => return store_error_page(ctx, e),
     };
+    let programme_section = super::programme::agreement_section(state, ctx, a).await;
     let mut signatories = Vec::new();
     for id in &a.draft.signatories {
         match state.db.person(*id).await {
@@ -670,6 +671,7 @@ async fn show_page(
                 }
             }
         }
+        (programme_section)
         (super::documents::section(ctx, OwnerKind::Agreement, a.id, &documents, edit, extras.upload_error))
         @if history.len() > 1 {
             section {

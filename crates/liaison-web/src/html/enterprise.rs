@@ -417,6 +417,7 @@ pub async fn position(State(state): State<AppState>, ctx: Ctx, Path(id): Path<St
         _ => None,
     };
     let title = d.title.display(zh).to_string();
+    let field_trip = super::field_trips::position_lines(&state, &ctx, &p).await;
     let body = html! {
         p.breadcrumb { a href="/positions" { (ctx.t("positions-title")) } }
         div.title-row {
@@ -449,6 +450,7 @@ pub async fn position(State(state): State<AppState>, ctx: Ctx, Path(id): Path<St
             @if !d.majors.is_empty() { dt { (ctx.t("field-majors")) } dd { (d.majors.iter().map(|m| major_name(m, zh)).collect::<Vec<_>>().join(", ")) } }
             dt { (ctx.t("field-skills")) } dd { (skill_list(&ctx, &d.skills)) }
         }
+        (field_trip)
         @if !d.description.is_empty() { div.prose { (bilingual(&ctx, &d.description)) } }
         @if student.is_some() && d.status == PositionStatus::Open {
             form method="post" action=(format!("/positions/{}/apply", p.id)) {
@@ -518,6 +520,7 @@ fn position_to_form(d: &PositionDraft) -> FormData {
     f.set_opt("language_level", d.language_level.map(|l| l.as_str()));
     f.set("status", d.status.as_str());
     f.set_localized("vetting_note", &d.vetting_note);
+    f.set_opt("event_id", d.event_id.map(|e| e.to_string()).as_deref());
     f
 }
 
@@ -557,7 +560,11 @@ fn position_from_form(
         kind: PositionKind::parse(f.get("kind")).unwrap_or(PositionKind::Internship),
         title: f.localized("title"),
         description: f.localized("description"),
-        skills: parse_wanted(f.get("skills"), &mut e),
+        skills: {
+            let mut skills = super::skill_picker::wanted(f, &mut e);
+            skills.extend(parse_wanted(f.get("skills"), &mut e));
+            skills
+        },
         majors: f.all("majors").iter().map(|m| m.to_string()).collect(),
         seats,
         start_on: date_field(f, "start_on", &mut e),
@@ -570,10 +577,15 @@ fn position_from_form(
         language_level: Cefr::parse(f.get("language_level")),
         status: PositionStatus::parse(f.get("status")).unwrap_or(PositionStatus::Draft),
         vetting_note: f.localized("vetting_note"),
+        event_id: None,
     };
     if let (Viewer::Enterprise(_), Some(b)) = (viewer(ctx), before) {
         d.vetting_note = b.vetting_note.clone();
     }
+    d.event_id = match viewer(ctx) {
+        Viewer::Office => f.id("event_id", "event_id", &mut e),
+        _ => before.and_then(|b| b.event_id),
+    };
     let validated = d.validate();
     let validated = match validated {
         Ok(d) => enterprise_limits(&viewer(ctx), before, &d).map(|_| d),
@@ -629,6 +641,11 @@ async fn position_form(
     if office && !current.is_empty() && !ent_options.iter().any(|(v, _)| v == current) {
         ent_options.push((current.to_string(), format!("#{current}")));
     }
+    let events = if office {
+        super::field_trips::event_options(state, ctx, values.get("event_id")).await
+    } else {
+        Vec::new()
+    };
     let statuses: Vec<(String, String)> = PositionStatus::ALL
         .iter()
         .filter(|s| from.is_none_or(|f| f.may_become(**s)))
@@ -665,6 +682,7 @@ async fn position_form(
             (f.select("kind", "field-position-kind", &options(ctx, PositionKind::ALL, PositionKind::as_str, PositionKind::message_key), None))
             (f.localized("title", "field-title", true, false))
             (f.localized("description", "field-description", false, true))
+            (super::skill_picker::rows(ctx, values, true))
             (f.textarea("skills", "field-skills"))
             p.hint { (ctx.t("skills-hint")) }
             details.vocabulary { summary { (ctx.t("skills-vocabulary")) }
@@ -682,6 +700,10 @@ async fn position_form(
             (f.select("language_level", "field-language-level", &levels, Some("filter-any")))
             (f.select("status", "field-record-status", &statuses, None))
             @if office { (f.localized("vetting_note", "field-vetting-note", false, true)) }
+            @if office {
+                (f.select("event_id", "field-event", &events, Some("event-none")))
+                p.hint { (ctx.t("position-event-hint")) }
+            }
             div.actions {
                 button type="submit" { (ctx.t("save")) }
                 " " a.button.secondary href="/positions" { (ctx.t("cancel")) }
@@ -986,6 +1008,9 @@ pub async fn placements(
                                 " " button.secondary type="submit" { (ctx.t("save")) }
                             }
                         }
+                        @if matches!(v, Viewer::Office | Viewer::Enterprise(_)) {
+                            " " a href=(format!("/placements/{}/supervision", pl.id)) { (ctx.t("supervision-link")) }
+                        }
                     }
                 } } }
             } }
@@ -1084,7 +1109,11 @@ fn profile_from_form(f: &FormData, person_id: Id) -> Result<SkillProfileDraft, F
         person_id,
         major: f.opt("major"),
         year_of_study,
-        skills: parse_held(f.get("skills"), &mut e),
+        skills: {
+            let mut skills = super::skill_picker::held(f, &mut e);
+            skills.extend(parse_held(f.get("skills"), &mut e));
+            skills
+        },
         languages: parse_languages(f.get("languages"), &mut e),
         interests: f.localized("interests"),
         available_from: date_field(f, "available_from", &mut e),
@@ -1183,6 +1212,7 @@ async fn my_profile_page(
             }
             (f.select("major", "field-major", &majors, Some("choose")))
             (f.input("year_of_study", "field-year-of-study", "number", false))
+            (super::skill_picker::rows(ctx, &values, false))
             (f.textarea("skills", "field-skills"))
             p.hint { (ctx.t("held-skills-hint")) }
             (f.textarea("languages", "field-languages"))
@@ -1379,6 +1409,7 @@ pub async fn outcomes(
     ctx: Ctx,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    let raw_query = raw.clone();
     let (query, mut bad) = list_query(raw, OUTCOME_SORTS, OUTCOME_FILTERS);
     let filter = outcome_filter(&query).unwrap_or_else(|_| {
         bad = true;
@@ -1416,7 +1447,10 @@ pub async fn outcomes(
     let body = html! {
         div.title-row {
             h1 { (title) }
-            div.actions { a.button href="/outcomes/new" { (ctx.t("outcome-new")) } }
+            div.actions {
+                a.button href="/outcomes/new" { (ctx.t("outcome-new")) } " "
+                a.button.secondary href="/import" { (ctx.t("outcomes-import")) }
+            }
         }
         (filter_form(&ctx, "/outcomes", html! {
             label for="f-q" { (ctx.t("search")) }
@@ -1425,6 +1459,7 @@ pub async fn outcomes(
             (select_filter(&ctx, &query, "sector", "field-sector", &options(&ctx, Sector::ALL, Sector::as_str, Sector::message_key)))
             (select_filter(&ctx, &query, "destination", "field-destination", &options(&ctx, Destination::ALL, Destination::as_str, Destination::message_key)))
         }))
+        (super::transfer::export_links(&ctx, liaison_transfer::Entity::EmploymentOutcomes, raw_query.as_deref()))
         @if bad { p.error-summary role="alert" { (ctx.t("filter-invalid")) } }
         @if counts.is_empty() {
             div.empty { p { (ctx.t("outcomes-empty")) } }

@@ -211,6 +211,7 @@ async fn render_show(
         None => HashMap::new(),
     };
     let documents = state.db.documents_of(OwnerKind::Event, event.id).await?;
+    let field_trips = super::field_trips::event_section(state, ctx, event.id).await;
     let items = state
         .db
         .action_items(
@@ -320,6 +321,7 @@ async fn render_show(
             }
             @if d.agreement_ids.is_empty() && d.consensus.is_empty() && d.honours.is_empty() { p.empty { (ctx.t("event-no-outcomes")) } }
         }
+        (field_trips)
         (super::documents::section(ctx, OwnerKind::Event, event.id, &documents, edit, upload_error.map(|(_, key)| key)))
         section {
             div.title-row {

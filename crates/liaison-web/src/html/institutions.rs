@@ -387,6 +387,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
         (Err(e), _) | (_, Err(e)) => return store_error_page(&ctx, e),
     };
     let agreements_section = super::agreements::institution_section(&state, &ctx, inst.id).await;
+    let programme_section = super::programme::institution_section(&state, &ctx, inst.id).await;
+    let campaigns_section = super::campaigns::institution_section(&state, &ctx, inst.id).await;
     let events_section = match state.db.events_of_institution(inst.id).await {
         Ok(events) => super::events::timeline(&ctx, &events),
         Err(e) => return store_error_page(&ctx, e),
@@ -448,6 +450,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             }
         }
         (agreements_section)
+        (programme_section)
+        (campaigns_section)
         (events_section)
         p.meta { (ctx.t_args("record-meta", &[("version", FluentValue::from(inst.version)), ("updated", FluentValue::from(inst.updated_at.clone()))])) }
     };

@@ -4,11 +4,13 @@
 pub mod action_items;
 pub mod agreements;
 pub mod audit;
+pub mod campaigns;
 pub mod checklists;
 pub mod documents;
 pub mod enterprise;
 pub mod events;
 pub mod exchange;
+pub mod field_trips;
 pub mod home;
 pub mod institutions;
 pub mod invitations;
@@ -22,7 +24,10 @@ pub mod outbox;
 pub mod people;
 pub mod personal_data;
 pub mod profile;
+pub mod programme;
 pub mod reports;
+pub mod skill_picker;
+pub mod supervision;
 pub mod transfer;
 pub mod users;
 
@@ -105,6 +110,9 @@ pub fn layout(ctx: &Ctx, title: &str, content: Markup) -> Markup {
         }
         if may(u.role, liaison_domain::Action::ManageOutcomes) {
             nav.push(("/outcomes", "nav-outcomes"));
+        }
+        if may(u.role, liaison_domain::Action::ReadCampaigns) {
+            nav.push(("/campaigns", "nav-campaigns"));
         }
         if may(u.role, liaison_domain::Action::ReadCalls) {
             nav.push(("/calls", "nav-calls"));

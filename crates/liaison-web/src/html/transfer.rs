@@ -47,6 +47,7 @@ fn list_path(entity: Entity) -> &'static str {
         Entity::Agreements | Entity::AgreementConditions => "/agreements",
         Entity::Events => "/events",
         Entity::Mobilities => "/mobilities",
+        Entity::EmploymentOutcomes => "/outcomes",
     }
 }
 
@@ -57,6 +58,7 @@ fn read_action(entity: Entity) -> Action {
         Entity::Agreements | Entity::AgreementConditions => Action::ReadAgreements,
         Entity::Events => Action::ReadEvents,
         Entity::Mobilities => Action::ReadMobilities,
+        Entity::EmploymentOutcomes => Action::ManageOutcomes,
     }
 }
 
@@ -304,7 +306,45 @@ async fn rows_of(
             |s| s,
             |items| items
         ),
+        Entity::EmploymentOutcomes => outcome_rows(state, raw).await,
     }
+}
+
+/// Every employment outcome the outcomes page's filters select.
+async fn outcome_rows(state: &AppState, raw: &str) -> Result<Option<Writer>, StoreError> {
+    let Ok(query) = ListQuery::parse(
+        Some(raw),
+        liaison_storage::OUTCOME_SORTS,
+        crate::api::enterprise::OUTCOME_FILTERS,
+    ) else {
+        return Ok(None);
+    };
+    let Ok(filter) = crate::api::enterprise::outcome_filter(&query) else {
+        return Ok(None);
+    };
+    let mut items = Vec::new();
+    for n in 1.. {
+        let got = state
+            .db
+            .outcomes(
+                &filter,
+                &query.sort,
+                &PageRequest {
+                    page: n,
+                    per_page: MAX_PER_PAGE,
+                },
+            )
+            .await?;
+        let done = got.items.len() < MAX_PER_PAGE as usize || items.len() >= EXPORT_MAX;
+        items.extend(got.items);
+        if done {
+            break;
+        }
+    }
+    items.truncate(EXPORT_MAX);
+    Ok(Some(
+        Box::new(move |f| liaison_transfer::export_outcomes(&items, f)) as Writer,
+    ))
 }
 
 /// A checked file waiting for its confirmation.

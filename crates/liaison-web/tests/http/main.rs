@@ -5,6 +5,7 @@ mod agreements;
 mod api;
 mod audit;
 mod checklists;
+mod cooperation;
 mod enterprise;
 mod events;
 mod exchange;

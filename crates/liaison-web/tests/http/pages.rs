@@ -358,6 +358,43 @@ async fn every_page_renders_in_both_languages() {
         .id;
     // Checklists: the first template item.
     let template = app.db.checklist_templates().await.unwrap()[0].id;
+    // Cooperation programme lines: a demo line and its university–enterprise agreement.
+    let programme_line = app
+        .db
+        .programme_lines(
+            &liaison_domain::Scope::All,
+            &Default::default(),
+            &first("year"),
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    let placement = app
+        .db
+        .placements(
+            &liaison_domain::enterprise::Viewer::Office,
+            &Default::default(),
+            &first("created_at"),
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let campaign = app
+        .db
+        .campaigns(
+            &liaison_domain::Scope::All,
+            &Default::default(),
+            &first("start_on"),
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
     for lang in ["en", "zh-CN"] {
         for spec in table()
             .iter()
@@ -371,6 +408,14 @@ async fn every_page_renders_in_both_languages() {
                 account.id
             } else if spec.path.starts_with("/outbox") {
                 mail
+            } else if spec.path.starts_with("/campaigns") {
+                campaign
+            } else if spec.path.starts_with("/placements/") {
+                placement
+            } else if spec.path.starts_with("/agreements/{id}/programme-lines") {
+                programme_line.draft.agreement_id
+            } else if spec.path.starts_with("/programme-lines") {
+                programme_line.id
             } else if spec.path.starts_with("/agreements") {
                 agreement
             } else if spec.path.starts_with("/events") {

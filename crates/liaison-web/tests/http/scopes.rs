@@ -61,6 +61,9 @@ fn expected_roles(action: Action) -> &'static [Role] {
         Action::AnswerNominations => &[Admin, Staff, Partner],
         Action::NominateIncoming => &[Admin, Staff, Partner],
         Action::ViewReports => &[Admin, Staff, Coordinator],
+        Action::PlaceGroups => &[Admin, Staff],
+        Action::ReadCampaigns => &[Admin, Staff, Coordinator, Partner, Enterprise],
+        Action::EditCampaigns => &[Admin, Staff],
     }
 }
 
