@@ -374,6 +374,13 @@ async fn a_large_import_is_found_by_search() {
     }
     let r = check(&mut b, "institutions", "many.csv", csv.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The preview says how many rows were checked and how long that took (as will the import).
+    assert!(
+        r.body
+            .contains("450 rows read, checked and written on trial (then undone) in "),
+        "{}",
+        r.body
+    );
     let done = b.post(&format!("/import/{}", token_in(&r.body)), &[]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     for q in ["Steppe%20Academy%20417", "草原学院417"] {
