@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::query::{self, Arg, Conditions};
-use crate::{Actor, Db, Page, StoreResult};
+use crate::{Actor, Backend, Db, Page, StoreResult};
 use liaison_domain::{PageRequest, Sort};
 
 #[derive(Debug, Clone, Serialize)]
@@ -140,6 +140,7 @@ pub(crate) async fn record<T: Serialize>(
 
 /// The audit entries of records just created, in one statement.
 pub(crate) async fn record_creates<T: Serialize + crate::table::HasId>(
+    backend: Backend,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     actor: &Actor,
     entity: &str,
@@ -149,27 +150,24 @@ pub(crate) async fn record_creates<T: Serialize + crate::table::HasId>(
         return Ok(());
     }
     let now = crate::now();
-    let mut tuples = Vec::with_capacity(created.len());
-    for i in 0..created.len() {
-        let n = 4 + i * 2;
-        tuples.push(format!(
-            "($1, $2, $3, 'create', $4, ${}, NULL, ${})",
-            n + 1,
-            n + 2
-        ));
-    }
+    // Every entry's values are bound apart (no shared `$1`): SQLite binds anonymous placeholders
+    // in linear time (see `query::tuple`).
+    let tuples: Vec<String> = (0..created.len())
+        .map(|i| query::tuple(backend, i * 7 + 1, 7))
+        .collect();
     let sql = format!(
-        "INSERT INTO audit_log (at, actor_user_id, actor, action, entity, entity_id, before_json, after_json) \
+        "INSERT INTO audit_log (at, actor_user_id, actor, action, entity, entity_id, after_json) \
          VALUES {}",
         tuples.join(", ")
     );
-    let mut query = sqlx::query(&sql)
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(actor.label.clone())
-        .bind(entity.to_string());
+    let mut query = sqlx::query(&sql);
     for record in created {
         query = query
+            .bind(now.clone())
+            .bind(actor.user_id)
+            .bind(actor.label.clone())
+            .bind("create")
+            .bind(entity.to_string())
             .bind(record.id().to_string())
             .bind(serde_json::to_string(record).expect("records serialise"));
     }

@@ -87,7 +87,8 @@ fn tick(progress: &Progress<'_>, index: usize, total: usize) {
     }
 }
 
-/// New records written to one statement (22 values each: far below either engine's limit).
+/// New records written to one statement (23 values each: far below either engine's limit; on
+/// SQLite the placeholders are anonymous, see `query::tuple`, so larger batches gain nothing).
 const BATCH: usize = 200;
 
 /// Which of `ids` exist in `table.column`.
@@ -312,19 +313,18 @@ impl Db {
             .await
             .map(|ids| created.extend(ids))?;
         if let Some(sql) = trigger {
-            for chunk in created.chunks(500) {
-                let mut c = crate::query::Conditions::default();
-                c.add_in("id", chunk);
-                let index = format!(
-                    "INSERT INTO institutions_search (rowid, search_text) \
-                     SELECT id, search_text FROM institutions{}",
-                    c.where_sql()
-                );
-                crate::query::bind_all(sqlx::query(&index), &c.args)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::from)?;
-            }
+            // One statement for all new rows: FTS5 flushes its pending terms to disk (and merges
+            // segments) at the start of every statement that writes it.
+            let ids = serde_json::to_string(&created).expect("ids serialise");
+            sqlx::query(
+                "INSERT INTO institutions_search (rowid, search_text) \
+                 SELECT id, search_text FROM institutions \
+                 WHERE id IN (SELECT value FROM json_each($1))",
+            )
+            .bind(ids)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
             sqlx::query(&sql)
                 .execute(&mut *tx)
                 .await
@@ -352,7 +352,7 @@ impl Db {
             .collect();
         let ids: Option<Vec<Id>> = pending.iter().map(|(_, id)| *id).collect();
         let made = crate::institutions::TABLE
-            .insert_many(tx, actor, ids.as_deref(), values)
+            .insert_many(self.backend(), tx, actor, ids.as_deref(), values)
             .await
             .map_err(|error| ImportFailure {
                 index: first,

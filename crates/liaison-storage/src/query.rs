@@ -159,6 +159,19 @@ fn fts_query(backend: Backend, q: &str) -> Option<String> {
     Some(terms.join(" AND "))
 }
 
+/// `(…)` with `count` placeholders for the next arguments, `first` (1-based) being the first, for
+/// statements with many arguments (multi-row inserts). On SQLite they are anonymous `?`: SQLite
+/// finds a numbered `$n` by walking the statement's list of names, and sqlx asks for every
+/// parameter's name when it binds, so thousands of `$n` cost time quadratic in their number
+/// (most of a bulk import's time before); anonymous ones are bound in order, in linear time.
+pub(crate) fn tuple(backend: Backend, first: usize, count: usize) -> String {
+    let marks: Vec<String> = match backend {
+        Backend::Sqlite => vec!["?".to_string(); count],
+        Backend::Postgres => (first..first + count).map(|n| format!("${n}")).collect(),
+    };
+    format!("({})", marks.join(", "))
+}
+
 pub(crate) fn bind_all<'q>(
     mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     args: &[Arg],

@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use crate::query::{self, Arg};
-use crate::{audit, Actor, Db, StoreError, StoreResult};
+use crate::{audit, Actor, Backend, Db, StoreError, StoreResult};
 use liaison_domain::Id;
 
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -133,6 +133,7 @@ impl<T: Versioned> Table<T> {
     /// as a single create would be; returns them in the order the database gives.
     pub async fn insert_many(
         &self,
+        backend: Backend,
         tx: &mut Tx,
         actor: &Actor,
         ids: Option<&[Id]>,
@@ -154,11 +155,7 @@ impl<T: Versioned> Table<T> {
             if let Some(ids) = ids {
                 row.push(Arg::Int(ids[i]));
             }
-            let first = values.len() + 1;
-            let placeholders: Vec<String> = (first..first + row.len())
-                .map(|n| format!("${n}"))
-                .collect();
-            tuples.push(format!("({})", placeholders.join(", ")));
+            tuples.push(query::tuple(backend, values.len() + 1, row.len()));
             values.extend(row);
         }
         let sql = format!(
@@ -175,7 +172,7 @@ impl<T: Versioned> Table<T> {
             .iter()
             .map(self.from_row)
             .collect::<StoreResult<Vec<T>>>()?;
-        audit::record_creates(tx, actor, self.entity, &created).await?;
+        audit::record_creates(backend, tx, actor, self.entity, &created).await?;
         Ok(created)
     }
 

@@ -1322,3 +1322,6 @@ audit-entity-recruitment-campaign = Recruitment campaign
 field-campaign-title = Campaign
 campaign-figures = { $leads } leads, { $conversions } conversions
 campaigns-all-of-partner = All campaigns with this partner
+
+## import-speed
+import-checked-in = { $rows } rows read, checked and written on trial (then undone) in { $seconds } s; the import itself takes about as long, so press the button once and wait.

@@ -1306,3 +1306,6 @@ audit-entity-recruitment-campaign = 招生宣传活动
 field-campaign-title = 活动名称
 campaign-figures = 意向学生 { $leads } 人，转化 { $conversions } 人
 campaigns-all-of-partner = 与该合作伙伴的全部宣传活动
+
+## import-speed
+import-checked-in = 已读取、检查并试写（随后撤销）{ $rows } 行，用时 { $seconds } 秒；正式导入用时相近，请只点击一次按钮并耐心等待。

@@ -204,8 +204,8 @@ fn a_bad_file_exits_2_names_rows_and_columns_and_writes_nothing() {
     );
     assert_eq!(unknown.status.code(), Some(2));
     assert!(text(&unknown.stderr).contains(
-        "use one of: institutions, org-units, people, agreements, agreement-conditions, events, \
-         mobilities, employment-outcomes"
+        "use one of: institutions, org-units, people, agreements, agreement-conditions, \
+         events, mobilities, employment-outcomes"
     ));
 }
 

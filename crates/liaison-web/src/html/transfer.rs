@@ -550,8 +550,11 @@ pub async fn check(State(state): State<AppState>, ctx: Ctx, req: Request) -> Res
             outcome,
         );
     }
+    let started = std::time::Instant::now();
     match liaison_transfer::import(&state.db, &actor(&ctx), entity, &bytes, true).await {
         Ok(outcome) => {
+            // The check writes every row and rolls back, so its time foretells the import's.
+            let took = started.elapsed().as_secs_f64();
             let token = crate::auth::new_secret();
             let dir = pending_dir(&state);
             let note = Pending {
@@ -583,6 +586,10 @@ pub async fn check(State(state): State<AppState>, ctx: Ctx, req: Request) -> Res
                         ("created", count(outcome.created)),
                         ("updated", count(outcome.updated)),
                         ("unchanged", count(outcome.unchanged)),
+                    ])) }
+                    p.hint { (ctx.t_args("import-checked-in", &[
+                        ("rows", count(outcome.created + outcome.updated + outcome.unchanged)),
+                        ("seconds", FluentValue::from(format!("{took:.1}"))),
                     ])) }
                     form method="post" action=(format!("/import/{token}")) {
                         (csrf_input(&ctx))

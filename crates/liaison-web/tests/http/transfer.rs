@@ -374,6 +374,13 @@ async fn a_large_import_is_found_by_search() {
     }
     let r = check(&mut b, "institutions", "many.csv", csv.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The preview says how many rows were checked and how long that took (as will the import).
+    assert!(
+        r.body
+            .contains("450 rows read, checked and written on trial (then undone) in "),
+        "{}",
+        r.body
+    );
     let done = b.post(&format!("/import/{}", token_in(&r.body)), &[]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     for q in ["Steppe%20Academy%20417", "草原学院417"] {
@@ -388,6 +395,21 @@ async fn a_large_import_is_found_by_search() {
             .json();
         assert_eq!(found["total"], 1, "{q}: {found}");
     }
+    // Every row written in bulk is audited as a single create, with the record after it.
+    let audit = app
+        .api(
+            "GET",
+            "/api/v1/audit?entity=institution&action=create&per_page=1",
+            Some(&staff),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(audit["total"], 450, "{audit}");
+    let last = &audit["items"][0];
+    assert_eq!(last["after"]["name"]["en"], "Steppe Academy 449", "{audit}");
+    assert_eq!(last["after"]["id"], last["entity_id"], "{audit}");
+    assert_eq!(last["before"], serde_json::Value::Null, "{audit}");
     // The index keeps following edits and new records after the import.
     institution(&app, &staff, "Steppe Polytechnic", "KZ").await;
     let found = app
