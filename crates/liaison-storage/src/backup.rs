@@ -474,7 +474,7 @@ impl Db {
 }
 
 async fn insert_rows(
-    _backend: Backend,
+    backend: Backend,
     tx: &mut Transaction<'static, Any>,
     dump: &TableDump,
     kinds: &[Kind],
@@ -489,20 +489,12 @@ async fn insert_rows(
         .join(", ");
     for (chunk_index, chunk) in dump.rows.chunks(per_statement).enumerate() {
         let mut sql = format!("INSERT INTO {} ({columns}) VALUES ", quote(&dump.name));
-        let mut n = 0;
-        for (r, _) in chunk.iter().enumerate() {
+        for r in 0..chunk.len() {
             if r > 0 {
                 sql.push_str(", ");
             }
-            sql.push('(');
-            for c in 0..dump.columns.len() {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                n += 1;
-                sql.push_str(&format!("${n}"));
-            }
-            sql.push(')');
+            let width = dump.columns.len();
+            sql.push_str(&crate::query::tuple(backend, r * width + 1, width));
         }
         let mut query = sqlx::query(&sql);
         for (r, row) in chunk.iter().enumerate() {
