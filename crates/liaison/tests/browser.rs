@@ -731,6 +731,8 @@ fn a_student_applies_is_allocated_nominated_accepted_and_followed_until_recognit
         "{run}"
     );
     assert!(driver.text("div.run table").contains("Wang Yutong"));
+    // A fresh load without the allocation's flash, so that the flash read next is the publish's.
+    driver.go(&format!("{base}/calls/{call}"));
     driver.click(&format!(
         "form[action='/calls/{call}/publish'] button[type=submit]"
     ));
