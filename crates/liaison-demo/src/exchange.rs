@@ -1,12 +1,15 @@
 //! A completed exchange call (issue 7): the first two student-study conditions of the demo
 //! agreements in force in 2025/2026, offered for that year with eligibility rules and a scoring
-//! rule; 120 applications from the generated students (checked by the rules, interviewed) and a
-//! published allocation run. Deterministic: the same data give the same call and result.
+//! rule; 120 applications from the generated students (checked by the rules, interviewed), a
+//! published allocation run, and nominations of the allocated students (one accepted, one not
+//! yet nominated). Deterministic: the same data give the same call and result.
 
 use crate::DemoError;
 use liaison_domain::agreement::MobilityType;
+use liaison_domain::agreement::StudyLevel;
 use liaison_domain::enterprise::Viewer;
 use liaison_domain::exchange::CefrLevel;
+use liaison_domain::nomination::NominationInput;
 use liaison_domain::{
     ApplicantFacts, ApplicationDraft, ApplicationStatus, CallDraft, CallPlace, EligibilityRules,
     Id, LocalizedText, PageRequest, ScoringRule, Sort,
@@ -137,5 +140,36 @@ pub async fn store(db: &Db, actor: &Actor, agreement_ids: &[Id]) -> Result<(), D
         )
         .await?;
     db.publish_allocation_run(actor, call.id, stored.id).await?;
+    nominate(db, actor, call.id).await
+}
+
+/// The office nominates all but the last allocated student to their partners (each stay with
+/// its checklist, linked to its application); the first partner has accepted already. The last
+/// one still waits on the nominations list.
+async fn nominate(db: &Db, actor: &Actor, call_id: Id) -> Result<(), DemoError> {
+    let mut allocated: Vec<_> = db
+        .call_applications(call_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.draft.status == ApplicationStatus::Allocated)
+        .collect();
+    allocated.sort_by_key(|a| a.id);
+    allocated.truncate(allocated.len().saturating_sub(1));
+    let input = NominationInput {
+        planned_start: date("2025-09-01"),
+        planned_end: date("2026-01-31"),
+        level: Some(StudyLevel::Bachelor),
+    };
+    for (i, a) in allocated.iter().enumerate() {
+        let stay = db.nominate(actor, a.id, a.version, &input).await?;
+        if i == 0 {
+            db.answer_nomination(actor, stay.id, stay.version, true)
+                .await?;
+        }
+    }
     Ok(())
+}
+
+fn date(s: &str) -> time::Date {
+    liaison_domain::event::iso_date::parse(s).expect("a valid date")
 }

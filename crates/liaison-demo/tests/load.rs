@@ -71,7 +71,33 @@ async fn loads_into_an_empty_database_once() {
         )
         .await
         .unwrap();
-    assert_eq!(all.total as usize, liaison_demo::demo_mobilities());
+    // The generated stays, and those of the demo call's nominated students.
+    let calls = db
+        .calls(
+            &Default::default(),
+            &sort_by("updated_at"),
+            &PageRequest::default(),
+        )
+        .await
+        .unwrap();
+    let nominated = db
+        .call_applications(calls.items[0].id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.draft.status,
+                liaison_domain::ApplicationStatus::Nominated
+                    | liaison_domain::ApplicationStatus::Accepted
+            )
+        })
+        .count();
+    assert!(nominated > 0);
+    assert_eq!(
+        all.total as usize,
+        liaison_demo::demo_mobilities() + nominated
+    );
     assert!(all.total >= 1000);
     let bit = db
         .institutions(

@@ -872,7 +872,6 @@ exchange-person-id = Person id of the student
 exchange-choices-help = Rank the programmes you want, most wanted first; leave the rest empty.
 exchange-choice-n = Choice { $n }
 exchange-submit-application = Submit application
-exchange-allocated = The allocation has run; the result is below.
 exchange-reason-full = { $place }: full — the last student admitted ranked { $cutoff }, you ranked { $rank }.
 exchange-reason-no-places = { $place }: has no places.
 exchange-reason-not-ranked = { $place }: does not rank you (not eligible for it).
@@ -1160,15 +1159,12 @@ exchange-publish = Publish this result
 exchange-export-xlsx = Download the result (XLSX)
 exchange-run-conflict = The call changed meanwhile
 exchange-run-conflict-help = Another allocation run, a publication or an edit came first, or an application changed since this run. Open the call again and start a new run.
-exchange-published = The result is published; students now see their outcome and why.
 exchange-quota-exceeded = Not enough places left
 exchange-quota-exceeded-help = Other calls took places of a condition since this run. Run the allocation again.
 exchange-interview-range = Interview score out of range
 exchange-interview-range-help = Enter a whole number from 0 to 100. Nothing was changed.
 exchange-xlsx-application = Application
 exchange-xlsx-explanation = Why not a preferred place
-exchange-submitted-eligible = Your application is submitted and meets every eligibility rule.
-exchange-submitted-ineligible = Your application is submitted but does not meet every eligibility rule; see below why.
 exchange-condition-option = { $agreement } (#{ $id }): { $remaining } of { $places } places left
 exchange-places-help = Choose cooperation conditions in force in the call's academic year and how many of their places this call offers.
 exchange-show = Show
@@ -1206,7 +1202,6 @@ exchange-move-down = Move down
 exchange-documents-help = Upload your transcript of records and your language certificate (PDF or image).
 exchange-withdraw = Withdraw the application
 exchange-withdraw-warning = Withdrawing cannot be undone. A place you were given goes to the next student in a later round.
-exchange-withdrawn = Your application is withdrawn.
 exchange-locked = The application can no longer be changed
 exchange-locked-help = Choices and documents can be changed only before the call's deadline and before an allocation is published.
 exchange-bad-move = This choice cannot move that way
@@ -1325,3 +1320,10 @@ campaigns-all-of-partner = All campaigns with this partner
 
 ## import-speed
 import-checked-in = { $rows } rows read, checked and written on trial (then undone) in { $seconds } s; the import itself takes about as long, so press the button once and wait.
+## exchange-journey
+# Flash messages after a redirect must start with flash- to be shown.
+flash-exchange-allocated = The allocation has run; the result is below.
+flash-exchange-published = The result is published; students now see their outcome and why.
+flash-exchange-submitted-eligible = Your application is submitted and meets every eligibility rule.
+flash-exchange-submitted-ineligible = Your application is submitted but does not meet every eligibility rule; see below why.
+flash-exchange-withdrawn = Your application is withdrawn.

@@ -862,7 +862,6 @@ exchange-person-id = 学生的人员编号
 exchange-choices-help = 按意愿顺序填写志愿，第一志愿在前；其余可留空。
 exchange-choice-n = 第 { $n } 志愿
 exchange-submit-application = 提交申请
-exchange-allocated = 名额分配已完成，结果如下。
 exchange-reason-full = { $place }：名额已满——最后录取的学生排名第 { $cutoff }，您排名第 { $rank }。
 exchange-reason-no-places = { $place }：没有名额。
 exchange-reason-not-ranked = { $place }：未将您列入排名（不符合申请资格）。
@@ -1147,15 +1146,12 @@ exchange-publish = 公布此结果
 exchange-export-xlsx = 下载结果（XLSX）
 exchange-run-conflict = 选拔通知已有变化
 exchange-run-conflict-help = 已有另一次分配、公布或修改在先，或某份申请在本次分配后有改动。请重新打开选拔通知并重新分配。
-exchange-published = 结果已公布；学生现在可以看到结果及原因。
 exchange-quota-exceeded = 剩余名额不足
 exchange-quota-exceeded-help = 自本次分配以来，其他选拔通知已占用该条款的名额。请重新分配。
 exchange-interview-range = 面试成绩超出范围
 exchange-interview-range-help = 请输入 0 到 100 之间的整数。未作任何更改。
 exchange-xlsx-application = 申请
 exchange-xlsx-explanation = 未获更优先志愿的原因
-exchange-submitted-eligible = 您的申请已提交，符合全部申请资格。
-exchange-submitted-ineligible = 您的申请已提交，但不符合部分申请资格；原因见下。
 exchange-condition-option = { $agreement }（#{ $id }）：剩余 { $remaining } / { $places } 个名额
 exchange-places-help = 请选择在本学年有效的合作条款，并填写本通知提供的名额数。
 exchange-show = 显示
@@ -1193,7 +1189,6 @@ exchange-move-down = 下移
 exchange-documents-help = 请上传成绩单和语言证书（PDF 或图片）。
 exchange-withdraw = 撤回申请
 exchange-withdraw-warning = 撤回后不可恢复。已获得的名额将在后续轮次分配给下一位学生。
-exchange-withdrawn = 您的申请已撤回。
 exchange-locked = 该申请已不可更改
 exchange-locked-help = 志愿和材料只能在截止日期前、名额分配结果公布前更改。
 exchange-bad-move = 该志愿不能这样移动
@@ -1309,3 +1304,10 @@ campaigns-all-of-partner = 与该合作伙伴的全部宣传活动
 
 ## import-speed
 import-checked-in = 已读取、检查并试写（随后撤销）{ $rows } 行，用时 { $seconds } 秒；正式导入用时相近，请只点击一次按钮并耐心等待。
+## exchange-journey
+# Flash messages after a redirect must start with flash- to be shown.
+flash-exchange-allocated = 名额分配已完成，结果如下。
+flash-exchange-published = 结果已公布；学生现在可以看到结果及原因。
+flash-exchange-submitted-eligible = 您的申请已提交，符合全部申请资格。
+flash-exchange-submitted-ineligible = 您的申请已提交，但不符合部分申请资格；原因见下。
+flash-exchange-withdrawn = 您的申请已撤回。

@@ -561,3 +561,268 @@ fn enterprise_posts_staff_vet_a_student_applies_and_the_enterprise_shortlists() 
     let _ = chromedriver.wait();
     server.stop();
 }
+
+/// The exchange cycle (issue 7) once through the browser, one user after another: a student
+/// applies to a call, staff score the interview, run the allocation (a preview), publish it and
+/// nominate the student; the host's contact accepts, in Chinese; staff follow the stay through
+/// its states; the student sees the outcome in Chinese. Setup (partners, agreement, place, call,
+/// accounts) goes through the JSON API and the CLI.
+#[test]
+fn a_student_applies_is_allocated_nominated_accepted_and_followed_until_recognition() {
+    let db = TestDb::new();
+    assert!(db
+        .add_user("staff@axhu.example.cn", "staff", "a-long-password")
+        .status
+        .success());
+    let server = db.serve(&[]);
+    let base = format!("http://{}", server.addr);
+    let token = http(
+        &server.addr,
+        "POST",
+        "/api/v1/auth/token",
+        &[("Content-Type", "application/json")],
+        r#"{"email": "staff@axhu.example.cn", "password": "a-long-password"}"#,
+    );
+    let token: Value = serde_json::from_str(&token.body).unwrap();
+    let auth = format!("Bearer {}", token["token"].as_str().unwrap());
+    let post = |path: &str, body: Value| -> Value {
+        let r = http(
+            &server.addr,
+            "POST",
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            &body.to_string(),
+        );
+        assert_eq!(r.status, 201, "{path}: {}", r.body);
+        serde_json::from_str(&r.body).unwrap()
+    };
+    let id = |v: &Value| v["id"].as_str().unwrap().to_string();
+    let home = post(
+        "/api/v1/institutions",
+        json!({"kind": "university", "name": {"en": "Anhui Xinhua University", "zh": "安徽新华学院"}, "country": "CN"}),
+    );
+    let host = post(
+        "/api/v1/institutions",
+        json!({"kind": "university", "name": {"en": "Infrastructure University Kuala Lumpur", "zh": "吉隆坡建设大学"}, "country": "MY"}),
+    );
+    let agreement = post(
+        "/api/v1/agreements",
+        json!({"kind": "student_exchange",
+            "title": {"en": "Student exchange with IUKL", "zh": "与吉隆坡建设大学的学生交换协议"},
+            "parties": [{"institution_id": home["id"]}, {"institution_id": host["id"]}],
+            "signed_on": "2024-07-04", "start_on": "2024-09-01", "end_on": "2029-08-31"}),
+    );
+    let condition = post(
+        &format!("/api/v1/agreements/{}/conditions", id(&agreement)),
+        json!({"mobility_type": "student_studies", "sending_institution_id": home["id"],
+            "receiving_institution_id": host["id"], "first_year": "2024/2025",
+            "last_year": "2028/2029", "places_per_year": 2, "study_level": "bachelor"}),
+    );
+    let call = post(
+        "/api/v1/calls",
+        json!({"title": {"en": "Semester exchange 2025/2026", "zh": "2025/2026 学年交换项目"},
+            "academic_year": "2025/2026", "deadline": "2099-03-31", "max_choices": 1,
+            "places": [{"condition_id": id(&condition), "places": 2}]}),
+    );
+    let (call, condition) = (id(&call), id(&condition));
+    let student = post(
+        "/api/v1/people",
+        json!({"name": {"en": "Wang Yutong", "zh": "王雨桐"}, "institution_id": home["id"]}),
+    );
+    let add = |email: &str, role: &str, flag: &str, id: &str| {
+        let out = db.run(
+            &[
+                "user",
+                "add",
+                "--email",
+                email,
+                "--role",
+                role,
+                flag,
+                id,
+                "--password-stdin",
+            ],
+            "a-long-password\n",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    add("wang@axhu.example.cn", "student", "--person", &id(&student));
+    add(
+        "intl@iukl.example.my",
+        "partner",
+        "--institution",
+        &id(&host),
+    );
+
+    let (mut chromedriver, driver, _profile) = start_browser();
+    let sign_in = |email: &str, lang: &str| {
+        driver.go(&format!("{base}/login?lang={lang}"));
+        driver.find(&format!("html[lang='{lang}'] #email"));
+        driver.type_into("#email", email);
+        driver.type_into("#password", "a-long-password");
+        driver.click("form[action='/login'] button[type=submit]");
+        driver.find("form[action='/logout']");
+    };
+    let sign_out = || {
+        driver.click("form[action='/logout'] button[type=submit]");
+        driver.find("form[action='/login']");
+    };
+    let last_segment = || {
+        let url = driver.call("GET", "/url", json!({}));
+        url.as_str()
+            .unwrap()
+            .split(['?', '#'])
+            .next()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+
+    // 1. The student finds the open call and applies with their first choice.
+    sign_in("wang@axhu.example.cn", "en");
+    driver.go(&format!("{base}/calls"));
+    driver.click(&format!("main table a[href='/calls/{call}']"));
+    driver.click(&format!("a.button[href='/calls/{call}/apply']"));
+    driver.type_into("#gpa", "3.6");
+    driver.click("#language_level option[value=B2]");
+    driver.click(&format!(
+        "select[name=choice_1] option[value='{condition}']"
+    ));
+    driver.click(&format!(
+        "form[action='/calls/{call}/apply'] button[type=submit]"
+    ));
+    assert!(
+        driver
+            .text("p.flash")
+            .contains("meets every eligibility rule"),
+        "{}",
+        driver.text("p.flash")
+    );
+    assert_eq!(driver.text("main p strong"), "Eligible");
+    let application = last_segment();
+    screenshot(&driver, "exchange-application.png");
+    sign_out();
+
+    // 2. Staff score the interview, run the allocation (a preview) and publish it.
+    sign_in("staff@axhu.example.cn", "en");
+    driver.go(&format!("{base}/calls/{call}"));
+    driver.type_into(&format!("#interview-{application}"), "85");
+    driver.click(&format!(
+        "form[action='/applications/{application}/interview'] button[type=submit]"
+    ));
+    assert!(driver.text("p.flash").contains("Changes saved"));
+    driver.go(&format!("{base}/calls/{call}"));
+    driver.click(&format!(
+        "form[action='/calls/{call}/allocate'] button[type=submit]"
+    ));
+    // The run block exists only once a run is stored.
+    let run = driver.text("div.run h3");
+    assert!(
+        run.contains("preview, not yet visible to students"),
+        "{run}"
+    );
+    assert!(driver.text("div.run table").contains("Wang Yutong"));
+    // A fresh load without the allocation's flash, so that the flash read next is the publish's.
+    driver.go(&format!("{base}/calls/{call}"));
+    driver.click(&format!(
+        "form[action='/calls/{call}/publish'] button[type=submit]"
+    ));
+    assert!(
+        driver.text("p.flash").contains("The result is published"),
+        "{}",
+        driver.text("p.flash")
+    );
+    assert!(driver.text("div.run h3").contains("published"));
+    let row = driver.text(&format!("tr#application-{application}"));
+    assert!(row.contains("Allocated"), "{row}");
+
+    // 3. Staff nominate the allocated student to the host; the stay is recorded.
+    driver.go(&format!("{base}/nominations"));
+    assert!(driver.text("main table").contains("Wang Yutong"));
+    driver.click(&format!(
+        "a.button[href='/applications/{application}/nominate']"
+    ));
+    driver.find("form.record #planned_start[value='2025-09-01']");
+    driver.click("form.record button[type=submit]");
+    assert_eq!(
+        driver.text("dl.details span.mobility-status-nominated"),
+        "Nominated"
+    );
+    let stay = last_segment();
+    assert!(driver
+        .text("dl.details")
+        .contains("Infrastructure University Kuala Lumpur"));
+    sign_out();
+
+    // 4. The host's contact accepts the nomination, in Chinese.
+    sign_in("intl@iukl.example.my", "zh-CN");
+    driver.go(&format!("{base}/mobilities/{stay}"));
+    driver.find("html[lang='zh-CN'] section.nomination");
+    assert_eq!(driver.text("dl.details span.badge"), "已提名");
+    driver.click(&format!(
+        "form[action='/mobilities/{stay}/answer'] input[value=accept] ~ button"
+    ));
+    assert_eq!(
+        driver.text("dl.details span.mobility-status-accepted"),
+        "对方已接收"
+    );
+    screenshot(&driver, "exchange-accepted-zh.png");
+    sign_out();
+
+    // 5. Staff follow the stay through its states; each page shows the new state.
+    sign_in("staff@axhu.example.cn", "en");
+    driver.go(&format!("{base}/mobilities/{stay}"));
+    for (status, text) in [
+        ("preparing", "Preparing"),
+        ("abroad", "Abroad"),
+        ("returned", "Returned"),
+        ("recognised", "Credits recognised"),
+    ] {
+        driver.click(&format!(
+            "section.status-actions form input[name=status][value={status}] ~ button"
+        ));
+        // The badge with the new state's class exists only on the page after the change.
+        assert_eq!(
+            driver.text(&format!("dl.details span.mobility-status-{status}")),
+            text
+        );
+        if status == "abroad" {
+            let details = driver.text("dl.details");
+            assert!(details.contains("Arrival confirmed"), "{details}");
+        }
+    }
+    assert!(driver.text("p.flash").contains("Changes saved"));
+    screenshot(&driver, "exchange-recognised.png");
+    sign_out();
+
+    // 6. The student sees the outcome and their stay, in Chinese.
+    sign_in("wang@axhu.example.cn", "zh-CN");
+    driver.go(&format!("{base}/applications/{application}"));
+    driver.find("html[lang='zh-CN'] main p strong");
+    assert_eq!(driver.text("main p strong"), "对方院校已接收");
+    driver.go(&format!("{base}/mobilities"));
+    let mine = driver.text("main table");
+    assert!(
+        mine.contains("学分已认定") && mine.contains("吉隆坡建设大学"),
+        "{mine}"
+    );
+    driver.click(&format!("main table a[href='/mobilities/{stay}']"));
+    assert_eq!(
+        driver.text("dl.details span.mobility-status-recognised"),
+        "学分已认定"
+    );
+
+    driver.call("DELETE", "", json!({}));
+    let _ = chromedriver.kill();
+    let _ = chromedriver.wait();
+    server.stop();
+}

@@ -437,7 +437,11 @@ pub async fn allocate(
     };
     let version = FormData::parse(&body).get("version").parse::<i64>().ok();
     match run_allocation(&state, &ctx, call_id, version).await {
-        Ok(_) => redirect_with_flash(&ctx, &format!("/calls/{call_id}"), "exchange-allocated"),
+        Ok(_) => redirect_with_flash(
+            &ctx,
+            &format!("/calls/{call_id}"),
+            "flash-exchange-allocated",
+        ),
         Err(e) => conflict_or(&ctx, e),
     }
 }
@@ -460,7 +464,11 @@ pub async fn publish(
         .publish_allocation_run(&actor(&ctx), call_id, run_id)
         .await
     {
-        Ok(_) => redirect_with_flash(&ctx, &format!("/calls/{call_id}"), "exchange-published"),
+        Ok(_) => redirect_with_flash(
+            &ctx,
+            &format!("/calls/{call_id}"),
+            "flash-exchange-published",
+        ),
         Err(StoreError::Conflict { .. }) => {
             super::error_page(&ctx, StatusCode::CONFLICT, "exchange-run-conflict")
         }
@@ -786,9 +794,9 @@ pub async fn apply(
         match state.db.create_application(&actor(&ctx), &draft).await {
             Ok(a) => {
                 let key = if a.draft.status == ApplicationStatus::Eligible {
-                    "exchange-submitted-eligible"
+                    "flash-exchange-submitted-eligible"
                 } else {
-                    "exchange-submitted-ineligible"
+                    "flash-exchange-submitted-ineligible"
                 };
                 return redirect_with_flash(&ctx, &format!("/applications/{}", a.id), key);
             }
@@ -1693,7 +1701,7 @@ pub async fn withdraw(
         Ok(_) => redirect_with_flash(
             &ctx,
             &format!("/applications/{}", a.id),
-            "exchange-withdrawn",
+            "flash-exchange-withdrawn",
         ),
         Err(StoreError::Conflict { .. }) => {
             super::error_page(&ctx, StatusCode::CONFLICT, "page-conflict")

@@ -1673,9 +1673,52 @@ async fn the_demo_call_is_completed_with_a_published_run() {
         .iter()
         .map(|a| a["status"].as_str().unwrap())
         .collect();
-    for s in ["allocated", "unplaced", "ineligible"] {
+    for s in [
+        "allocated",
+        "nominated",
+        "accepted",
+        "unplaced",
+        "ineligible",
+    ] {
         assert!(statuses.contains(s), "{statuses:?}");
     }
+    // The nominated students' stays are linked to their applications, each with its checklist;
+    // the one the partner accepted is accepted too.
+    let accepted: Vec<&Value> = apps["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["status"] == "accepted")
+        .collect();
+    let stays = app
+        .api(
+            "GET",
+            "/api/v1/mobilities?status=accepted&academic_year=2025/2026&per_page=100",
+            Some(&staff),
+            None,
+        )
+        .await
+        .json();
+    let stay = stays["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["application_id"] == accepted[0]["id"])
+        .unwrap_or_else(|| panic!("no stay for {}: {stays}", accepted[0]["id"]))
+        .clone();
+    let checklist = app
+        .api(
+            "GET",
+            &format!("/api/v1/mobilities/{}/checklist", id(&stay)),
+            Some(&staff),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        !checklist["items"].as_array().unwrap().is_empty(),
+        "{checklist}"
+    );
     let published = app
         .api(
             "GET",
