@@ -16,19 +16,13 @@
 //! Build first: `cargo build --release -p liaison --bins`, then
 //! `target/release/liaison-exchange-bench [--rows N] [--seconds S] [--postgres URL]`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod bench_http;
+
+use bench_http::{add_bench_user, connect, credentials, send, start_server, Sender, CONNECTIONS};
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper::Request;
-use hyper_util::rt::TokioIo;
+use liaison_storage::Db;
 
-use liaison_storage::{Actor, Db, NewUser};
-
-const CONNECTIONS: usize = 16;
-const PASSWORD: &str = "bench-password";
 const ALLOCATION_RUNS: usize = 15;
 const PARTNERS: usize = 200;
 const PEOPLE: usize = 2_000;
@@ -106,21 +100,6 @@ impl Target {
             db.close().await;
         }
     }
-}
-
-async fn add_bench_user(db: &Db) {
-    let user = NewUser {
-        email: "bench@liaison.example".into(),
-        password_hash: liaison_web::auth::hash_password(PASSWORD),
-        role: liaison_domain::Role::Staff,
-        display_name: None,
-        person_id: None,
-        institution_id: None,
-        unit_ids: Vec::new(),
-    };
-    db.create_user(&Actor::system("bench"), user)
-        .await
-        .expect("bench user");
 }
 
 /// The demo data, with the demo call put back before its first run. Returns the call's id.
@@ -225,137 +204,6 @@ async fn fill_mobilities(db: &Db, rows: usize) {
     db.execute_raw("ANALYZE").await.expect("analyze");
 }
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server(url: &str) -> Server {
-    let exe = std::env::current_exe().unwrap().with_file_name("liaison");
-    let mut child = Command::new(&exe)
-        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", url])
-        .env("LIAISON_LOG", "warn,liaison=info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot start {} ({e}); run `cargo build --release -p liaison --bins` first",
-                exe.display()
-            )
-        });
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let addr = loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "server exited");
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_string();
-        }
-    };
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in stderr.lines() {});
-    Server { child, addr }
-}
-
-type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
-
-async fn connect(addr: &str) -> Sender {
-    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream.set_nodelay(true).unwrap();
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
-    tokio::spawn(conn);
-    sender
-}
-
-async fn send(
-    sender: &mut Sender,
-    method: &str,
-    path: &str,
-    headers: &[(String, String)],
-    body: &str,
-) -> (u16, Vec<(String, String)>, Bytes) {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "bench");
-    for (k, v) in headers {
-        req = req.header(k.as_str(), v.as_str());
-    }
-    let req = req.body(Full::new(Bytes::from(body.to_string()))).unwrap();
-    sender.ready().await.unwrap();
-    let res = sender.send_request(req).await.unwrap();
-    let status = res.status().as_u16();
-    let hs = res
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, hs, body)
-}
-
-/// A bearer token and a session cookie for the bench user.
-async fn credentials(addr: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
-    let mut s = connect(addr).await;
-    let json = [("content-type".to_string(), "application/json".to_string())];
-    let (status, _, body) = send(
-        &mut s,
-        "POST",
-        "/api/v1/auth/token",
-        &json,
-        &format!(r#"{{"email":"bench@liaison.example","password":"{PASSWORD}"}}"#),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let token = serde_json::from_slice::<serde_json::Value>(&body).unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (_, headers, _) = send(&mut s, "GET", "/login", &[], "").await;
-    let csrf = headers
-        .iter()
-        .find_map(|(k, v)| {
-            (k == "set-cookie" && v.starts_with("liaison_csrf="))
-                .then(|| v[13..].split(';').next().unwrap().to_string())
-        })
-        .unwrap();
-    let form = format!("_csrf={csrf}&email=bench%40liaison.example&password={PASSWORD}&next=%2F");
-    let hs = [
-        (
-            "content-type".to_string(),
-            "application/x-www-form-urlencoded".to_string(),
-        ),
-        ("cookie".to_string(), format!("liaison_csrf={csrf}")),
-    ];
-    let (status, headers, _) = send(&mut s, "POST", "/login", &hs, &form).await;
-    assert_eq!(status, 303);
-    let session = headers
-        .iter()
-        .find_map(|(k, v)| {
-            (k == "set-cookie" && v.starts_with("liaison_session="))
-                .then(|| v.split(';').next().unwrap().to_string())
-        })
-        .unwrap();
-    (
-        vec![("authorization".to_string(), format!("Bearer {token}"))],
-        vec![("cookie".to_string(), session)],
-    )
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
 }
@@ -415,7 +263,8 @@ async fn allocation(engine: &str, target: &Target) {
     db.close().await;
 
     let server = start_server(&target.url);
-    let (bearer, _) = credentials(&server.addr).await;
+    let (token, _) = credentials(&server.addr).await;
+    let bearer = vec![("authorization".to_string(), format!("Bearer {token}"))];
     let mut s = connect(&server.addr).await;
     // Warm-up, not counted.
     sequential(&mut s, "GET", "/healthz", &[], 200, 20).await;
@@ -505,7 +354,9 @@ async fn lists(engine: &str, target: &Target, rows: usize, seconds: f64) {
     );
     db.close().await;
     let server = start_server(&target.url);
-    let (bearer, cookie) = credentials(&server.addr).await;
+    let (token, session) = credentials(&server.addr).await;
+    let bearer = vec![("authorization".to_string(), format!("Bearer {token}"))];
+    let cookie = vec![("cookie".to_string(), session)];
     let mut s = connect(&server.addr).await;
     let (_, _, body) = send(&mut s, "GET", "/api/v1/mobilities?per_page=1", &bearer, "").await;
     let total = serde_json::from_slice::<serde_json::Value>(&body).unwrap()["total"]
