@@ -21,13 +21,17 @@ pub struct Db {
     backend: Backend,
     /// Callers behind session cookies and API tokens (see `auth_cache.rs`).
     pub(crate) auth: std::sync::Arc<crate::auth_cache::AuthCache>,
+    /// List pages kept until the database changes (SQLite only, see `page_cache.rs`).
+    pub(crate) pages: Option<std::sync::Arc<crate::page_cache::PageCache>>,
 }
 
 impl Db {
     /// Opens `sqlite://PATH` (creating the file and its folder) or `postgres://…`.
     pub async fn connect(url: &str) -> StoreResult<Db> {
         sqlx::any::install_default_drivers();
+        let mut sqlite_path = None;
         let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://") {
+            sqlite_path = Some(path.to_string());
             let file = path.split('?').next().unwrap_or(path);
             if let Some(dir) = Path::new(file)
                 .parent()
@@ -89,11 +93,25 @@ impl Db {
             }
         }
         .map_err(|e| StoreError::Open(format!("cannot open database: {e}")))?;
+        // Opened after the pool, which has created the file and put it in WAL mode.
+        let pages = sqlite_path
+            .as_deref()
+            .and_then(crate::page_cache::PageCache::open)
+            .map(std::sync::Arc::new);
         Ok(Db {
             pool,
             backend,
             auth: Default::default(),
+            pages,
         })
+    }
+
+    /// The same database with every list page read from it (see `page_cache.rs`).
+    pub fn without_page_cache(mut self) -> Db {
+        if let Some(pages) = self.pages.take() {
+            pages.close();
+        }
+        self
     }
 
     pub fn backend(&self) -> Backend {
@@ -102,6 +120,9 @@ impl Db {
 
     /// Waits for in-flight queries and closes every connection (SQLite checkpoints its WAL).
     pub async fn close(&self) {
+        if let Some(pages) = &self.pages {
+            pages.close();
+        }
         self.pool.close().await;
     }
 

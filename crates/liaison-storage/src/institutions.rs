@@ -241,8 +241,7 @@ impl Db {
             .get(usize::from(self.backend() == Backend::Postgres))
             .expect("two engines");
         query::page_json(
-            &self.pool,
-            self.backend(),
+            self,
             "institutions",
             object,
             &c,

@@ -32,6 +32,7 @@ mod news;
 mod nominations;
 mod org_units;
 mod outbox;
+mod page_cache;
 mod people;
 mod personal_data;
 mod programme;
@@ -118,7 +119,8 @@ pub struct Page<T> {
 /// count of matching records. One statement, one row: the API splices `items` into its envelope.
 #[derive(Debug, Clone)]
 pub struct JsonPage {
-    pub items: String,
+    /// UTF-8 JSON text; shared, so that a page kept by the page cache is sent without a copy.
+    pub items: bytes::Bytes,
     pub total: i64,
 }
 

@@ -3,6 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::page_cache::Lookup;
 use crate::{Backend, StoreError, StoreResult};
 use liaison_domain::{LocalizedText, PageRequest, Scope, Sort};
 
@@ -233,14 +234,14 @@ pub(crate) async fn page<T>(
 /// trip instead of two. `object` is the SQL expression of one record's JSON object text over the
 /// table's columns (see [`JsonSql`]); items keep the order of [`page`].
 pub(crate) async fn page_json(
-    pool: &sqlx::AnyPool,
-    backend: Backend,
+    db: &crate::Db,
     table: &str,
     object: &str,
     conditions: &Conditions,
     sort: &Sort,
     page: &PageRequest,
 ) -> StoreResult<crate::JsonPage> {
+    let backend = db.backend();
     let where_sql = conditions.where_sql();
     let direction = if sort.descending { "DESC" } else { "ASC" };
     let n = conditions.args.len();
@@ -263,15 +264,30 @@ pub(crate) async fn page_json(
         n + 1,
         n + 2,
     );
+    // The statement and every value bound to it decide the page (the caller's scope included).
+    let key = format!(
+        "{sql}\u{0}{:?}\u{0}{}\u{0}{}",
+        conditions.args,
+        page.limit(),
+        page.offset()
+    );
+    let cached = db.pages.as_ref().and_then(|cache| cache.lookup(&key));
+    if let Some(Lookup::Hit(page)) = cached {
+        return Ok(page);
+    }
     let row = bind_all(sqlx::query(&sql), &conditions.args)
         .bind(page.limit())
         .bind(page.offset())
-        .fetch_one(pool)
+        .fetch_one(&db.pool)
         .await?;
-    Ok(crate::JsonPage {
+    let fresh = crate::JsonPage {
         total: int(&row, "total")?,
-        items: text(&row, "items")?,
-    })
+        items: text(&row, "items")?.into(),
+    };
+    if let (Some(cache), Some(Lookup::Miss { version })) = (&db.pages, cached) {
+        cache.store(version, key, &fresh);
+    }
+    Ok(fresh)
 }
 
 /// SQL expressions that build JSON values the way serde writes the domain types, on either engine.

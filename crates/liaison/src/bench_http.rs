@@ -31,11 +31,13 @@ impl Drop for Server {
     }
 }
 
-pub fn start_server(url: &str) -> Server {
+/// Starts `liaison serve` on `url` with `extra` flags after the usual ones.
+pub fn start_server(url: &str, extra: &[&str]) -> Server {
     let exe = std::env::current_exe().unwrap().with_file_name("liaison");
     let started = Instant::now();
     let mut child = Command::new(&exe)
         .args(["serve", "--addr", "127.0.0.1:0", "--database-url", url])
+        .args(extra)
         .env("LIAISON_LOG", "warn,liaison=info")
         .env("NO_COLOR", "1")
         .stdout(Stdio::null())

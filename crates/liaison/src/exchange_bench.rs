@@ -262,7 +262,7 @@ async fn allocation(engine: &str, target: &Target) {
     engine_times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     db.close().await;
 
-    let server = start_server(&target.url);
+    let server = start_server(&target.url, &[]);
     let (token, _) = credentials(&server.addr).await;
     let bearer = vec![("authorization".to_string(), format!("Bearer {token}"))];
     let mut s = connect(&server.addr).await;
@@ -353,7 +353,7 @@ async fn lists(engine: &str, target: &Target, rows: usize, seconds: f64) {
         started.elapsed().as_secs_f64()
     );
     db.close().await;
-    let server = start_server(&target.url);
+    let server = start_server(&target.url, &[]);
     let (token, session) = credentials(&server.addr).await;
     let bearer = vec![("authorization".to_string(), format!("Bearer {token}"))];
     let cookie = vec![("cookie".to_string(), session)];

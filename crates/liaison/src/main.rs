@@ -109,6 +109,10 @@ struct ServeArgs {
     /// Owners of agreements in force are reminded by e-mail this many days before the end.
     #[arg(long, env = "LIAISON_AGREEMENT_REMINDER_DAYS", default_value_t = 180)]
     agreement_reminder_days: i64,
+    /// Read every list page from the database, even when it has not changed since the last time
+    /// (SQLite keeps unchanged pages in memory by default; PostgreSQL never does).
+    #[arg(long, env = "LIAISON_NO_PAGE_CACHE")]
+    no_page_cache: bool,
 }
 
 #[derive(Subcommand)]
@@ -220,7 +224,10 @@ pub(crate) async fn open_migrated(args: &DbArgs) -> Result<Db, Failure> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Failure> {
-    let db = open_migrated(&args.db).await?;
+    let mut db = open_migrated(&args.db).await?;
+    if args.no_page_cache {
+        db = db.without_page_cache();
+    }
     if args.demo {
         load_demo(&db, false).await?;
     }

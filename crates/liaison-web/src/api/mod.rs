@@ -210,28 +210,70 @@ pub fn list_body<T>(page: liaison_storage::Page<T>, query: &ListQuery) -> axum::
 }
 
 /// A page the database already wrote as JSON, in the same C6 envelope as [`list_body`]: the
-/// items' array text is spliced in as it is, so no record is parsed or serialised here.
+/// items' array text is sent as it is, between the envelope's two ends, so no record is parsed,
+/// serialised or even copied here.
 pub fn list_body_json(
     page: liaison_storage::JsonPage,
     query: &ListQuery,
 ) -> axum::response::Response {
-    use std::fmt::Write;
-    let mut body = String::with_capacity(page.items.len() + 64);
-    body.push_str("{\"items\":");
-    body.push_str(&page.items);
-    let _ = write!(
-        body,
+    let tail = format!(
         ",\"total\":{},\"page\":{},\"per_page\":{}}}",
         page.total, query.page.page, query.page.per_page
     );
+    let body = Chunks::new([
+        bytes::Bytes::from_static(b"{\"items\":"),
+        page.items,
+        bytes::Bytes::from(tail),
+    ]);
     (
         [(
             axum::http::header::CONTENT_TYPE,
             axum::http::HeaderValue::from_static("application/json"),
         )],
-        body,
+        axum::body::Body::new(body),
     )
         .into_response()
+}
+
+/// A response body of a few buffers sent one after another, with its exact length known (so it
+/// goes out with a `Content-Length`, not chunked).
+struct Chunks {
+    parts: std::collections::VecDeque<bytes::Bytes>,
+    remaining: u64,
+}
+
+impl Chunks {
+    fn new<const N: usize>(parts: [bytes::Bytes; N]) -> Chunks {
+        let remaining = parts.iter().map(|p| p.len() as u64).sum();
+        Chunks {
+            parts: parts.into_iter().filter(|p| !p.is_empty()).collect(),
+            remaining,
+        }
+    }
+}
+
+impl http_body::Body for Chunks {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, Self::Error>>> {
+        let next = self.parts.pop_front();
+        if let Some(part) = &next {
+            self.remaining -= part.len() as u64;
+        }
+        std::task::Poll::Ready(next.map(|part| Ok(http_body::Frame::data(part))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.remaining)
+    }
 }
 
 /// `page`, `per_page`, `q`, `sort` and the resource's own filters, parsed from a query string.

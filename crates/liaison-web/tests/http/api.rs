@@ -2,7 +2,10 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use crate::support::TestApp;
-use liaison_domain::Role;
+use liaison_domain::{
+    CountryCode, InstitutionDraft, InstitutionKind, LocalizedText, RelationshipStatus, Role,
+};
+use liaison_storage::{Actor, Db};
 use liaison_web::routes::{table, Access, Face};
 
 fn concrete(path: &str) -> String {
@@ -773,6 +776,79 @@ async fn search_follows_a_renamed_partner() {
         1,
         "the new Chinese name (师范大) is found"
     );
+}
+
+/// A list page is served from memory while the database is unchanged (SQLite), so a change made
+/// through another connection (as `liaison import` beside the server makes) must show at once,
+/// as must a change through the API, for every caller, sort and page.
+#[tokio::test]
+async fn institution_list_shows_every_change_at_once_including_other_processes() {
+    let app = TestApp::new().await;
+    let token = app.token(Role::Staff).await;
+    let t = Some(token.as_str());
+    let list = |path: &'static str| {
+        let app = &app;
+        async move { app.api("GET", path, t, None).await.json() }
+    };
+    let first = "/api/v1/institutions?page=1&per_page=50";
+    assert_eq!(list(first).await["total"], 0);
+    assert_eq!(list(first).await["items"], json!([]), "asked twice, still empty");
+
+    let created = app
+        .api("POST", "/api/v1/institutions", t, Some(xjtu()))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let page = list(first).await;
+    assert_eq!(page["total"], 1, "the API's own change shows");
+    assert_eq!(page["items"][0]["name"]["zh"], "西安交通大学");
+
+    // Another process: its own pool on the same database.
+    let other = Db::connect(&app.url).await.expect("second connection");
+    let drafts = [InstitutionDraft {
+        kind: InstitutionKind::Enterprise,
+        name: LocalizedText {
+            zh: Some("科大讯飞".into()),
+            ..LocalizedText::default()
+        },
+        country: CountryCode::parse("CN").unwrap(),
+        city: LocalizedText::default(),
+        website: None,
+        status: RelationshipStatus::Active,
+        region_tags: Vec::new(),
+        hei_id: None,
+        erasmus_code: None,
+        social_credit_code: None,
+        profile: LocalizedText::default(),
+    }];
+    other
+        .create_institutions(&Actor::system("import"), &drafts)
+        .await
+        .expect("insert from the other process");
+    let page = list(first).await;
+    assert_eq!(page["total"], 2, "the other process's change shows");
+    let names: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["name"]["zh"].as_str())
+        .collect();
+    assert!(names.contains(&"科大讯飞"), "{names:?}");
+    let by_kind = list("/api/v1/institutions?kind=enterprise").await;
+    assert_eq!(by_kind["total"], 1, "a filtered page agrees");
+
+    let id = page["items"][0]["id"].as_str().unwrap().to_string();
+    let version = page["items"][0]["version"].as_i64().unwrap();
+    let deleted = app
+        .api(
+            "DELETE",
+            &format!("/api/v1/institutions/{id}?version={version}"),
+            t,
+            None,
+        )
+        .await;
+    assert!(deleted.status.is_success(), "{}", deleted.body);
+    assert_eq!(list(first).await["total"], 1, "a deletion shows");
+    other.close().await;
 }
 
 /// The list's items are written as JSON by the database (one statement, from the JSON stored

@@ -17,6 +17,8 @@ use liaison_web::{AppState, WebConfig};
 pub struct TestApp {
     pub app: Router,
     pub db: Db,
+    /// The database URL, for opening it a second time as another process would.
+    pub url: String,
     /// Where this app stores uploaded files.
     pub files_dir: std::path::PathBuf,
     _dir: Option<tempfile::TempDir>,
@@ -106,6 +108,7 @@ impl TestApp {
         TestApp {
             app,
             db,
+            url,
             files_dir,
             _dir: dir,
             _files: files,
