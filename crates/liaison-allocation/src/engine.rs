@@ -18,6 +18,7 @@
 use crate::prefetch::prefetch;
 use std::time::{Duration, Instant};
 
+use crate::instance::Entry;
 use crate::{Instance, NONE};
 
 /// How many students ahead in the queue their state is prefetched.
@@ -99,7 +100,7 @@ impl Allocation {
             entry => entry as usize,
         };
         (start..end).map(move |j| {
-            let (program, rank) = (inst.prefs[j], inst.rank[j]);
+            let Entry { program, rank } = inst.entries[j];
             let reason = if rank == NONE {
                 Reason::NotRanked
             } else if inst.capacity[program as usize] == 0 {
@@ -152,7 +153,7 @@ pub fn allocate(inst: &Instance) -> Allocation {
 pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
     let started = Instant::now();
     let students = inst.students();
-    let (prefs, ranks) = (&inst.prefs[..], &inst.rank[..]);
+    let entries = &inst.entries[..];
 
     let mut progs: Vec<Prog> = (0..inst.programs())
         .map(|p| Prog {
@@ -176,12 +177,12 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
     // displaced students go on down their lists, first come first served.
     for (s, slot) in holding.iter_mut().enumerate() {
         if let Some(&j) = inst.pref_start.get(s + AHEAD) {
-            if let Some(&p) = prefs.get(j as usize) {
+            if let Some(&Entry { program: p, .. }) = entries.get(j as usize) {
                 prefetch(&progs[p as usize]);
             }
         }
         if let Some(&j) = inst.pref_start.get(s + AHEAD / 2) {
-            if let Some(&p) = prefs.get(j as usize) {
+            if let Some(&Entry { program: p, .. }) = entries.get(j as usize) {
                 prefetch_worst(inst, &progs[p as usize]);
             }
         }
@@ -202,18 +203,17 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
         }
         if let Some(&t) = queue.get(head + AHEAD) {
             let j = holding[t as usize] as usize + 1;
-            if j < prefs.len() {
-                prefetch(&prefs[j]);
-                prefetch(&ranks[j]);
+            if let Some(entry) = entries.get(j) {
+                prefetch(entry);
             }
         }
         if let Some(&t) = queue.get(head + AHEAD / 2) {
-            if let Some(&p) = prefs.get(holding[t as usize] as usize + 1) {
+            if let Some(&Entry { program: p, .. }) = entries.get(holding[t as usize] as usize + 1) {
                 prefetch(&progs[p as usize]);
             }
         }
         if let Some(&t) = queue.get(head + AHEAD / 4) {
-            if let Some(&p) = prefs.get(holding[t as usize] as usize + 1) {
+            if let Some(&Entry { program: p, .. }) = entries.get(holding[t as usize] as usize + 1) {
                 prefetch_worst(inst, &progs[p as usize]);
             }
         }
@@ -227,7 +227,13 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
 
     let assigned = holding
         .iter()
-        .map(|&j| if j == NONE { NONE } else { prefs[j as usize] })
+        .map(|&j| {
+            if j == NONE {
+                NONE
+            } else {
+                entries[j as usize].program
+            }
+        })
         .collect();
     let cutoff = progs
         .iter()
@@ -268,7 +274,7 @@ fn propose(
     let end = inst.pref_start[s as usize + 1];
     let mut j = from;
     while j < end {
-        let (p, rank) = (inst.prefs[j as usize], inst.rank[j as usize]);
+        let Entry { program: p, rank } = inst.entries[j as usize];
         j += 1;
         if rank == NONE {
             continue;
