@@ -247,7 +247,7 @@ impl Instance {
 const SHORT_LIST: u32 = 16;
 
 /// How many ranking entries ahead the scattered lists are prefetched.
-const AHEAD: usize = 16;
+const AHEAD: usize = 8;
 
 /// For every preference entry `j` (student `s` lists programme `p`): `p` and `p`'s 0-based rank
 /// of `s`, or `NONE` when `p` does not rank `s`.
