@@ -12,12 +12,14 @@
 //! Proposal order does not change the outcome (the student-optimal stable matching is unique, and
 //! every student proposes exactly down to their final programme whatever the order), so students
 //! propose in input order and displaced students join a queue; on large instances the cost is
-//! memory latency (a displaced student's list is anywhere), so the queue's next students, their
-//! programmes and the students those would displace are prefetched.
+//! memory latency (a displaced student's list is anywhere), so a displaced student is queued as
+//! their ranking entry (no load on the proposal's path), and the queue's next students, their
+//! list entries and programmes are prefetched.
 
 use crate::prefetch::prefetch;
 use std::time::{Duration, Instant};
 
+use crate::instance::Entry;
 use crate::{Instance, NONE};
 
 /// How many students ahead in the queue their state is prefetched.
@@ -99,7 +101,7 @@ impl Allocation {
             entry => entry as usize,
         };
         (start..end).map(move |j| {
-            let (program, rank) = (inst.prefs[j], inst.rank[j]);
+            let Entry { program, rank } = inst.entries[j];
             let reason = if rank == NONE {
                 Reason::NotRanked
             } else if inst.capacity[program as usize] == 0 {
@@ -152,7 +154,7 @@ pub fn allocate(inst: &Instance) -> Allocation {
 pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
     let started = Instant::now();
     let students = inst.students();
-    let (prefs, ranks) = (&inst.prefs[..], &inst.rank[..]);
+    let entries = &inst.entries[..];
 
     let mut progs: Vec<Prog> = (0..inst.programs())
         .map(|p| Prog {
@@ -169,20 +171,19 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
     // Per student: the entry (index into the flat preference array) of the programme holding
     // them, or `NONE`; a displaced student resumes just after it.
     let mut holding = vec![NONE; students];
-    // Students displaced and waiting to propose again. Knowing who comes next lets their
-    // scattered state be prefetched while others propose.
+    // Students displaced and waiting to propose again, each as the ranking entry (index into
+    // the flat ranking array) of the programme that displaced them: reading the student out of
+    // the ranking is left to when the queue gets near them, so that it can be prefetched
+    // instead of stalling the proposal. Knowing who comes next lets their scattered state be
+    // prefetched while others propose.
     let mut queue: Vec<u32> = Vec::with_capacity(students);
+    let ranking = &inst.ranking[..];
     // Everyone proposes once in input order (their lists are read sequentially), then the
     // displaced students go on down their lists, first come first served.
     for (s, slot) in holding.iter_mut().enumerate() {
         if let Some(&j) = inst.pref_start.get(s + AHEAD) {
-            if let Some(&p) = prefs.get(j as usize) {
+            if let Some(&Entry { program: p, .. }) = entries.get(j as usize) {
                 prefetch(&progs[p as usize]);
-            }
-        }
-        if let Some(&j) = inst.pref_start.get(s + AHEAD / 2) {
-            if let Some(&p) = prefs.get(j as usize) {
-                prefetch_worst(inst, &progs[p as usize]);
             }
         }
         *slot = propose(
@@ -196,28 +197,27 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
     }
     let mut head = 0;
     while head < queue.len() {
-        if let Some(&t) = queue.get(head + 2 * AHEAD) {
-            prefetch(&holding[t as usize]);
-            prefetch(&inst.pref_start[t as usize + 1]);
+        if let Some(&k) = queue.get(head + 3 * AHEAD) {
+            prefetch(&ranking[k as usize]);
         }
-        if let Some(&t) = queue.get(head + AHEAD) {
-            let j = holding[t as usize] as usize + 1;
-            if j < prefs.len() {
-                prefetch(&prefs[j]);
-                prefetch(&ranks[j]);
+        if let Some(&k) = queue.get(head + 2 * AHEAD) {
+            let t = ranking[k as usize] as usize;
+            prefetch(&holding[t]);
+            prefetch(&inst.pref_start[t + 1]);
+        }
+        if let Some(&k) = queue.get(head + AHEAD) {
+            let j = holding[ranking[k as usize] as usize] as usize + 1;
+            if let Some(entry) = entries.get(j) {
+                prefetch(entry);
             }
         }
-        if let Some(&t) = queue.get(head + AHEAD / 2) {
-            if let Some(&p) = prefs.get(holding[t as usize] as usize + 1) {
+        if let Some(&k) = queue.get(head + AHEAD / 2) {
+            let j = holding[ranking[k as usize] as usize] as usize + 1;
+            if let Some(&Entry { program: p, .. }) = entries.get(j) {
                 prefetch(&progs[p as usize]);
             }
         }
-        if let Some(&t) = queue.get(head + AHEAD / 4) {
-            if let Some(&p) = prefs.get(holding[t as usize] as usize + 1) {
-                prefetch_worst(inst, &progs[p as usize]);
-            }
-        }
-        let s = queue[head];
+        let s = ranking[queue[head] as usize];
         head += 1;
         let from = holding[s as usize] + 1;
         holding[s as usize] = propose(inst, s, from, &mut progs, &mut held, &mut queue);
@@ -227,7 +227,13 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
 
     let assigned = holding
         .iter()
-        .map(|&j| if j == NONE { NONE } else { prefs[j as usize] })
+        .map(|&j| {
+            if j == NONE {
+                NONE
+            } else {
+                entries[j as usize].program
+            }
+        })
         .collect();
     let cutoff = progs
         .iter()
@@ -255,7 +261,7 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
 }
 
 /// Student `s` proposes down their list from entry `from`: returns the entry of the programme
-/// that holds them, or `NONE`; a student they displace joins `queue`.
+/// that holds them, or `NONE`; a student they displace joins `queue` (as their ranking entry).
 #[inline(always)]
 fn propose(
     inst: &Instance,
@@ -268,7 +274,7 @@ fn propose(
     let end = inst.pref_start[s as usize + 1];
     let mut j = from;
     while j < end {
-        let (p, rank) = (inst.prefs[j as usize], inst.rank[j as usize]);
+        let Entry { program: p, rank } = inst.entries[j as usize];
         j += 1;
         if rank == NONE {
             continue;
@@ -283,7 +289,7 @@ fn propose(
         }
         if rank < prog.worst {
             let worst = (prog.base + prog.worst) as usize;
-            queue.push(inst.ranking[worst]);
+            queue.push(worst as u32);
             held[worst / 64] &= !(1 << (worst % 64));
             held[bit / 64] |= 1 << (bit % 64);
             prog.worst = (highest_below(held, worst) - prog.base as usize) as u32;
@@ -291,15 +297,6 @@ fn propose(
         }
     }
     NONE
-}
-
-/// Prefetches the ranking entry of the worst student `prog` holds: the student a proposal to it
-/// would displace (the worst may get better before then, but rarely by much).
-#[inline(always)]
-fn prefetch_worst(inst: &Instance, prog: &Prog) {
-    if let Some(student) = inst.ranking.get((prog.base + prog.worst) as usize) {
-        prefetch(student);
-    }
 }
 
 /// The highest set bit of `bits` below bit `pos`; there must be one.

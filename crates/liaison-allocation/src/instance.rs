@@ -21,9 +21,18 @@ pub struct Instance {
     pub(crate) capacity: Vec<u32>,
     pub(crate) rank_start: Vec<u32>,
     pub(crate) ranking: Vec<u32>,
-    /// Per preference entry `j` (student `s` lists programme `prefs[j]`): that programme's
-    /// 0-based rank of `s`, or `NONE` when it does not rank `s`.
-    pub(crate) rank: Vec<u32>,
+    /// Per preference entry `j` (student `s` lists programme `prefs[j]`): the programme and its
+    /// 0-based rank of `s` (`NONE` when it does not rank `s`), side by side so that the engine
+    /// reads both with one memory access.
+    pub(crate) entries: Vec<Entry>,
+}
+
+/// One preference entry: the programme a student lists and that programme's rank of the student.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C, align(8))]
+pub(crate) struct Entry {
+    pub(crate) program: u32,
+    pub(crate) rank: u32,
 }
 
 /// Why index lists do not form an [`Instance`].
@@ -180,9 +189,9 @@ impl Instance {
             capacity,
             rank_start,
             ranking,
-            rank: Vec::new(),
+            entries: Vec::new(),
         };
-        inst.rank = entry_ranks(&inst);
+        inst.entries = entry_ranks(&inst);
         inst
     }
 
@@ -221,9 +230,9 @@ impl Instance {
     #[doc(hidden)]
     pub fn time_rank_precomputation(&self) -> std::time::Duration {
         let started = std::time::Instant::now();
-        let rank = entry_ranks(self);
+        let entries = entry_ranks(self);
         let elapsed = started.elapsed();
-        assert!(rank == self.rank);
+        assert!(entries == self.entries);
         elapsed
     }
 
@@ -238,18 +247,26 @@ impl Instance {
 const SHORT_LIST: u32 = 16;
 
 /// How many ranking entries ahead the scattered lists are prefetched.
-const AHEAD: usize = 16;
+const AHEAD: usize = 8;
 
-/// For every preference entry `j` (student `s` lists programme `p`): `p`'s 0-based rank of `s`,
-/// or `NONE` when `p` does not rank `s`.
+/// For every preference entry `j` (student `s` lists programme `p`): `p` and `p`'s 0-based rank
+/// of `s`, or `NONE` when `p` does not rank `s`.
 ///
 /// When every list is short (the usual case: a handful of choices), each ranking entry finds its
-/// preference entry by scanning the student's list, in one pass over the rankings. Otherwise
+/// preference entry by scanning the student's list, without a branch per entry, in one pass over
+/// the rankings (on two threads for large instances). Otherwise
 /// (that could cost `entries × list length`) the ranking entries are bucketed by student first
 /// (a counting sort), and each student stamps their rankings into a programme-indexed array and
 /// reads their own entries back from it: `O(entries)` either way, no hashing.
-pub(crate) fn entry_ranks(inst: &Instance) -> Vec<u32> {
-    let mut rank = vec![NONE; inst.prefs.len()];
+pub(crate) fn entry_ranks(inst: &Instance) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = inst
+        .prefs
+        .iter()
+        .map(|&program| Entry {
+            program,
+            rank: NONE,
+        })
+        .collect();
     let longest = inst
         .pref_start
         .windows(2)
@@ -257,17 +274,19 @@ pub(crate) fn entry_ranks(inst: &Instance) -> Vec<u32> {
         .max()
         .unwrap_or(0);
     if longest > SHORT_LIST {
-        ranks_by_student(inst, &mut rank);
-        return rank;
+        ranks_by_student(inst, &mut entries);
+        return entries;
     }
     let parallel = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    // SAFETY: `AtomicU32` has the size and alignment of `u32`, and `rank` stays borrowed
-    // (mutably, so by nothing else) for as long as `cells` lives.
-    let cells: &[AtomicU32] =
-        unsafe { &*(rank.as_mut_slice() as *mut [u32] as *const [AtomicU32]) };
+    // SAFETY: `Entry` is two `u32`s (`repr(C)`), `AtomicU32` has the size and alignment of
+    // `u32`, and `entries` stays borrowed (mutably, so by nothing else) for as long as `cells`
+    // lives.
+    let cells: &[AtomicU32] = unsafe {
+        std::slice::from_raw_parts(entries.as_mut_ptr().cast::<AtomicU32>(), 2 * entries.len())
+    };
     if !parallel || inst.ranking.len() < 100_000 {
         scan_rankings(inst, 0..inst.programs(), cells);
-        return rank;
+        return entries;
     }
     // Two threads, each with about half the ranking entries. They write disjoint entries: entry
     // `j` only ever gets the rank from programme `prefs[j]`.
@@ -280,13 +299,14 @@ pub(crate) fn entry_ranks(inst: &Instance) -> Vec<u32> {
         scope.spawn(|| scan_rankings(inst, mid..inst.programs(), cells));
         scan_rankings(inst, 0..mid, cells);
     });
-    rank
+    entries
 }
 
 /// [`entry_ranks`] for the rankings of the programmes in `programs`, by scanning each ranked
-/// student's (short) list for the programme.
-fn scan_rankings(inst: &Instance, programs: std::ops::Range<usize>, rank: &[AtomicU32]) {
-    let (pref_start, prefs, ranking) = (&inst.pref_start[..], &inst.prefs[..], &inst.ranking[..]);
+/// student's (short) list for the programme. `cells` are the entries as `u32`s: entry `j`'s
+/// programme at `2j`, its rank at `2j + 1`.
+fn scan_rankings(inst: &Instance, programs: std::ops::Range<usize>, cells: &[AtomicU32]) {
+    let (pref_start, ranking) = (&inst.pref_start[..], &inst.ranking[..]);
     let end = inst.rank_start[programs.end] as usize;
     for p in programs {
         let (from, to) = (inst.rank_start[p] as usize, inst.rank_start[p + 1] as usize);
@@ -295,26 +315,36 @@ fn scan_rankings(inst: &Instance, programs: std::ops::Range<usize>, rank: &[Atom
                 prefetch(&pref_start[t as usize]);
             }
             if let Some(&t) = ranking[..end].get(i + AHEAD) {
-                let j = pref_start[t as usize] as usize;
-                if j < prefs.len() {
-                    prefetch(&prefs[j]);
-                    prefetch(&rank[j]);
+                if let Some(cell) = cells.get(2 * pref_start[t as usize] as usize) {
+                    prefetch(cell);
                 }
             }
             let s = ranking[i] as usize;
             let r = (i - from) as u32;
             let (a, b) = (pref_start[s] as usize, pref_start[s + 1] as usize);
-            for (slot, &q) in rank[a..b].iter().zip(&prefs[a..b]) {
-                if q == p as u32 {
-                    slot.store(r, Ordering::Relaxed);
-                }
+            let list = &cells[2 * a..2 * b];
+            let program = |pair: &[AtomicU32]| pair[0].load(Ordering::Relaxed) == p as u32;
+            // Only the matching entry is written: the other thread may be writing the others.
+            if let Some(k) = position(list.chunks_exact(2), program) {
+                list[2 * k + 1].store(r, Ordering::Relaxed);
             }
         }
     }
 }
 
+/// The position of the last item of a short list that matches, found without branching on the
+/// items: which one matches is unpredictable, so a branch per item costs a misprediction.
+#[inline(always)]
+fn position<T>(list: impl Iterator<Item = T>, matches: impl Fn(T) -> bool) -> Option<usize> {
+    let mut found = usize::MAX;
+    for (k, item) in list.enumerate() {
+        found = if matches(item) { k } else { found };
+    }
+    (found != usize::MAX).then_some(found)
+}
+
 /// [`entry_ranks`] by counting sort, for instances with long lists.
-fn ranks_by_student(inst: &Instance, out: &mut [u32]) {
+fn ranks_by_student(inst: &Instance, out: &mut [Entry]) {
     let students = inst.students();
     let mut start = vec![0u32; students + 1];
     for &s in &inst.ranking {
@@ -342,7 +372,7 @@ fn ranks_by_student(inst: &Instance, out: &mut [u32]) {
         let from = inst.pref_start[s] as usize;
         for (k, &p) in inst.prefs(s).iter().enumerate() {
             let (who, rank) = mark[p as usize];
-            out[from + k] = if who == s as u32 { rank } else { NONE };
+            out[from + k].rank = if who == s as u32 { rank } else { NONE };
         }
     }
 }
@@ -390,9 +420,13 @@ mod tests {
             })
             .collect();
         let long = Instance::new(&prefs, &list).unwrap();
-        let mut by_student = vec![0; long.pref_entries()];
+        let mut by_student: Vec<Entry> = long
+            .prefs
+            .iter()
+            .map(|&program| Entry { program, rank: 0 })
+            .collect();
         ranks_by_student(&long, &mut by_student);
-        assert_eq!(long.rank, by_student);
+        assert_eq!(long.entries, by_student);
         let expected = |p: u32, s: u32| {
             list[p as usize]
                 .1
@@ -403,15 +437,16 @@ mod tests {
         for s in 0..2usize {
             for (k, &p) in long.prefs(s).iter().enumerate() {
                 assert_eq!(
-                    long.rank[long.pref_start[s] as usize + k],
+                    long.entries[long.pref_start[s] as usize + k].rank,
                     expected(p, s as u32)
                 );
             }
         }
         // Without the long list: the scanning path, same ranks for student 1.
         let short = Instance::new(&[vec![], vec![3, 1]], &list).unwrap();
-        assert_eq!(short.rank, vec![expected(3, 1), expected(1, 1)]);
-        assert_eq!(&long.rank[programs as usize..], &short.rank[..]);
+        let ranks = |inst: &Instance| inst.entries.iter().map(|e| e.rank).collect::<Vec<_>>();
+        assert_eq!(ranks(&short), vec![expected(3, 1), expected(1, 1)]);
+        assert_eq!(&ranks(&long)[programs as usize..], &ranks(&short)[..]);
     }
 
     #[test]
