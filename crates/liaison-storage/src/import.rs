@@ -295,12 +295,11 @@ impl Db {
         progress: &Progress<'_>,
     ) -> Result<ImportOutcome, ImportFailure> {
         let table = &crate::institutions::TABLE;
-        let mut tx = tx;
         let mut outcome = ImportOutcome::default();
         let ids: Vec<Id> = rows.iter().filter_map(|r| r.id).collect();
-        let present = existing_values(self.backend(), &mut tx, "institutions", "id", &ids).await?;
+        let present = existing_values(self.backend(), tx, "institutions", "id", &ids).await?;
         let heis: Vec<String> = rows.iter().filter_map(|r| r.draft.hei_id.clone()).collect();
-        let taken = taken_texts(self.backend(), &mut tx, "institutions", "hei_id", &heis).await?;
+        let taken = taken_texts(self.backend(), tx, "institutions", "hei_id", &heis).await?;
         // SQLite's trigram index takes rows far faster in bulk than one trigger call at a time:
         // for a large file its insert trigger is set aside inside the transaction and the new
         // rows are indexed at the end (a rollback brings the trigger back with everything else).
@@ -338,7 +337,7 @@ impl Db {
                 let written = async {
                     let same = |t: &Institution| t.draft == row.draft;
                     let values = crate::institutions::write_args(&row.draft);
-                    upsert(self, &mut tx, actor, table, row.id, same, values).await
+                    upsert(self, tx, actor, table, row.id, same, values).await
                 }
                 .await
                 .map_err(|error| ImportFailure { index, error })?;
@@ -351,13 +350,13 @@ impl Db {
                     .last()
                     .is_some_and(|(_, id)| id.is_some() != row.id.is_some())
             {
-                self.create_batch(&mut tx, actor, rows, &mut pending, &mut outcome, progress)
+                self.create_batch(tx, actor, rows, &mut pending, &mut outcome, progress)
                     .await
                     .map(|ids| created.extend(ids))?;
             }
             pending.push((index, row.id));
         }
-        self.create_batch(&mut tx, actor, rows, &mut pending, &mut outcome, progress)
+        self.create_batch(tx, actor, rows, &mut pending, &mut outcome, progress)
             .await
             .map(|ids| created.extend(ids))?;
         if let Some(sql) = trigger {

@@ -413,7 +413,12 @@ async fn a_large_import_is_found_by_search() {
     // The entry (written by the database from the stored row) is the record as the API shows it.
     let id = last["entity_id"].as_str().unwrap();
     let record = app
-        .api("GET", &format!("/api/v1/institutions/{id}"), Some(&staff), None)
+        .api(
+            "GET",
+            &format!("/api/v1/institutions/{id}"),
+            Some(&staff),
+            None,
+        )
         .await
         .json();
     assert_eq!(last["after"], record, "{audit}");
