@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::query::{self, Arg, Conditions};
-use crate::{Actor, Backend, Db, Page, StoreResult};
+use crate::{Actor, Db, Page, StoreResult};
 use liaison_domain::{PageRequest, Sort};
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,41 +138,16 @@ pub(crate) async fn record<T: Serialize>(
     Ok(())
 }
 
-/// The audit entries of records just created, in one statement.
-pub(crate) async fn record_creates<T: Serialize + crate::table::HasId>(
-    backend: Backend,
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    actor: &Actor,
-    entity: &str,
-    created: &[T],
-) -> StoreResult<()> {
-    if created.is_empty() {
-        return Ok(());
-    }
-    let now = crate::now();
-    // Every entry's values are bound apart (no shared `$1`): SQLite binds anonymous placeholders
-    // in linear time (see `query::tuple`).
-    let tuples: Vec<String> = (0..created.len())
-        .map(|i| query::tuple(backend, i * 7 + 1, 7))
-        .collect();
-    let sql = format!(
+/// `INSERT INTO audit_log … SELECT`: a create entry for every record `from` yields (the rest of
+/// the SELECT, e.g. `FROM made ORDER BY id`), written by the database: `object` is the SQL of the
+/// record's JSON as serde writes it, `params` the placeholders of the time and of the actor's user
+/// id and label.
+pub(crate) fn creates_sql(entity: &str, object: &str, from: &str, params: [&str; 3]) -> String {
+    let [at, user, label] = params;
+    format!(
         "INSERT INTO audit_log (at, actor_user_id, actor, action, entity, entity_id, after_json) \
-         VALUES {}",
-        tuples.join(", ")
-    );
-    let mut query = sqlx::query(&sql);
-    for record in created {
-        query = query
-            .bind(now.clone())
-            .bind(actor.user_id)
-            .bind(actor.label.clone())
-            .bind("create")
-            .bind(entity.to_string())
-            .bind(record.id().to_string())
-            .bind(serde_json::to_string(record).expect("records serialise"));
-    }
-    query.execute(&mut **tx).await?;
-    Ok(())
+         SELECT {at}, {user}, {label}, 'create', '{entity}', CAST(id AS TEXT), {object} {from}"
+    )
 }
 
 impl Db {

@@ -87,56 +87,70 @@ fn tick(progress: &Progress<'_>, index: usize, total: usize) {
     }
 }
 
-/// New records written to one statement (23 values each: far below either engine's limit; on
-/// SQLite the placeholders are anonymous, see `query::tuple`, so larger batches gain nothing).
-const BATCH: usize = 200;
+/// New records written to one statement (`Table::insert_many`): 25 values each, within either
+/// engine's limit of bound values (SQLite 32,766, PostgreSQL 65,535).
+const BATCH: usize = 1_000;
+
+/// Above this many rows, SQLite's search index of institutions is filled once at the end.
+const BULK: usize = 200;
+
+/// `column IN` the values of the JSON array bound as `$1`: one parameter for any number of
+/// values (numbered placeholders by the thousand cost SQLite time quadratic in their number);
+/// `sql_type` is the column's type on PostgreSQL.
+fn in_json(backend: Backend, column: &str, sql_type: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each($1))"),
+        Backend::Postgres => format!(
+            "{column} IN (SELECT CAST(v AS {sql_type}) FROM jsonb_array_elements_text($1::jsonb) AS v)"
+        ),
+    }
+}
 
 /// Which of `ids` exist in `table.column`.
 async fn existing_values(
+    backend: Backend,
     tx: &mut Tx,
     table: &str,
     column: &str,
     ids: &[Id],
 ) -> StoreResult<std::collections::HashMap<Id, ()>> {
     let mut out = std::collections::HashMap::new();
-    for chunk in ids.chunks(500) {
-        let mut c = crate::query::Conditions::default();
-        c.add_in(column, chunk);
-        let sql = format!("SELECT {column} FROM {table}{}", c.where_sql());
-        for row in crate::query::bind_all(sqlx::query(&sql), &c.args)
-            .fetch_all(&mut **tx)
-            .await?
-        {
-            out.insert(crate::query::int(&row, column)?, ());
-        }
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT {column} FROM {table} WHERE {}",
+        in_json(backend, column, "BIGINT")
+    );
+    let list = serde_json::to_string(ids).expect("ids serialise");
+    for row in sqlx::query(&sql).bind(list).fetch_all(&mut **tx).await? {
+        out.insert(crate::query::int(&row, column)?, ());
     }
     Ok(out)
 }
 
 /// Which of `values` of `table.column` some record holds, and which record.
 async fn taken_texts(
+    backend: Backend,
     tx: &mut Tx,
     table: &str,
     column: &str,
     values: &[String],
 ) -> StoreResult<std::collections::HashMap<String, Id>> {
     let mut out = std::collections::HashMap::new();
-    for chunk in values.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
-        let sql = format!(
-            "SELECT id, {column} FROM {table} WHERE {column} IN ({})",
-            placeholders.join(", ")
+    if values.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT id, {column} FROM {table} WHERE {}",
+        in_json(backend, column, "TEXT")
+    );
+    let list = serde_json::to_string(values).expect("texts serialise");
+    for row in sqlx::query(&sql).bind(list).fetch_all(&mut **tx).await? {
+        out.insert(
+            crate::query::text(&row, column)?,
+            crate::query::int(&row, "id")?,
         );
-        let args: Vec<Arg> = chunk.iter().map(|v| Arg::Text(v.clone())).collect();
-        for row in crate::query::bind_all(sqlx::query(&sql), &args)
-            .fetch_all(&mut **tx)
-            .await?
-        {
-            out.insert(
-                crate::query::text(&row, column)?,
-                crate::query::int(&row, "id")?,
-            );
-        }
     }
     Ok(out)
 }
@@ -246,26 +260,59 @@ impl Db {
         commit: bool,
         progress: &Progress<'_>,
     ) -> Result<ImportOutcome, ImportFailure> {
-        let table = &crate::institutions::TABLE;
         let mut tx = self.write().await?;
+        // SQLite's default page cache (2 MB) is far smaller than a large import's writes: pages
+        // of the tables and indexes would go to the WAL and be read back again and again. The
+        // import's connection gets a larger one for the transaction, set back after it.
+        let cache = self.backend() == Backend::Sqlite && rows.len() > BULK;
+        if cache {
+            sqlx::query("PRAGMA cache_size = -262144")
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+        }
+        let result = self.institutions_in(&mut tx, actor, rows, progress).await;
+        if cache {
+            let reset = sqlx::query("PRAGMA cache_size = -2000")
+                .execute(&mut *tx)
+                .await;
+            // The import's own failure, if any, is the one to report.
+            let outcome = result?;
+            reset.map_err(StoreError::from)?;
+            self.finish(tx, "institutions", commit).await?;
+            return Ok(outcome);
+        }
+        let outcome = result?;
+        self.finish(tx, "institutions", commit).await?;
+        Ok(outcome)
+    }
+
+    async fn institutions_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        rows: &[ImportRow<InstitutionDraft>],
+        progress: &Progress<'_>,
+    ) -> Result<ImportOutcome, ImportFailure> {
+        let table = &crate::institutions::TABLE;
         let mut outcome = ImportOutcome::default();
         let ids: Vec<Id> = rows.iter().filter_map(|r| r.id).collect();
-        let present = existing_values(&mut tx, "institutions", "id", &ids).await?;
+        let present = existing_values(self.backend(), tx, "institutions", "id", &ids).await?;
         let heis: Vec<String> = rows.iter().filter_map(|r| r.draft.hei_id.clone()).collect();
-        let taken = taken_texts(&mut tx, "institutions", "hei_id", &heis).await?;
+        let taken = taken_texts(self.backend(), tx, "institutions", "hei_id", &heis).await?;
         // SQLite's trigram index takes rows far faster in bulk than one trigger call at a time:
         // for a large file its insert trigger is set aside inside the transaction and the new
         // rows are indexed at the end (a rollback brings the trigger back with everything else).
-        let trigger = if self.backend() == Backend::Sqlite && rows.len() > BATCH {
+        let trigger = if self.backend() == Backend::Sqlite && rows.len() > BULK {
             let sql: Option<String> = sqlx::query_scalar(
                 "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'institutions_search_insert'",
             )
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await
             .map_err(StoreError::from)?;
             if sql.is_some() {
                 sqlx::query("DROP TRIGGER institutions_search_insert")
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await
                     .map_err(StoreError::from)?;
             }
@@ -290,7 +337,7 @@ impl Db {
                 let written = async {
                     let same = |t: &Institution| t.draft == row.draft;
                     let values = crate::institutions::write_args(&row.draft);
-                    upsert(self, &mut tx, actor, table, row.id, same, values).await
+                    upsert(self, tx, actor, table, row.id, same, values).await
                 }
                 .await
                 .map_err(|error| ImportFailure { index, error })?;
@@ -303,34 +350,49 @@ impl Db {
                     .last()
                     .is_some_and(|(_, id)| id.is_some() != row.id.is_some())
             {
-                self.create_batch(&mut tx, actor, rows, &mut pending, &mut outcome, progress)
+                self.create_batch(tx, actor, rows, &mut pending, &mut outcome, progress)
                     .await
                     .map(|ids| created.extend(ids))?;
             }
             pending.push((index, row.id));
         }
-        self.create_batch(&mut tx, actor, rows, &mut pending, &mut outcome, progress)
+        self.create_batch(tx, actor, rows, &mut pending, &mut outcome, progress)
             .await
             .map(|ids| created.extend(ids))?;
         if let Some(sql) = trigger {
             // One statement for all new rows: FTS5 flushes its pending terms to disk (and merges
             // segments) at the start of every statement that writes it.
+            // FTS5 also writes a segment whenever its in-memory buffer (1 MB by default) is full,
+            // and merges them as they pile up: for this statement the buffer is made larger.
+            let hashsize = |bytes: i64| {
+                format!(
+                    "INSERT INTO institutions_search (institutions_search, rank) \
+                     VALUES ('hashsize', {bytes})"
+                )
+            };
+            sqlx::query(&hashsize(64 << 20))
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::from)?;
             let ids = serde_json::to_string(&created).expect("ids serialise");
-            sqlx::query(
+            let filled = sqlx::query(
                 "INSERT INTO institutions_search (rowid, search_text) \
                  SELECT id, search_text FROM institutions \
                  WHERE id IN (SELECT value FROM json_each($1))",
             )
             .bind(ids)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
+            .execute(&mut **tx)
+            .await;
+            sqlx::query(&hashsize(1 << 20))
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::from)?;
+            filled.map_err(StoreError::from)?;
             sqlx::query(&sql)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await
                 .map_err(StoreError::from)?;
         }
-        self.finish(tx, "institutions", commit).await?;
         Ok(outcome)
     }
 
@@ -351,8 +413,9 @@ impl Db {
             .map(|(i, _)| crate::institutions::write_args(&rows[*i].draft))
             .collect();
         let ids: Option<Vec<Id>> = pending.iter().map(|(_, id)| *id).collect();
+        let object = crate::institutions::object_sql(self.backend());
         let made = crate::institutions::TABLE
-            .insert_many(self.backend(), tx, actor, ids.as_deref(), values)
+            .insert_many(self.backend(), tx, actor, ids.as_deref(), values, object)
             .await
             .map_err(|error| ImportFailure {
                 index: first,
@@ -362,7 +425,7 @@ impl Db {
             outcome.count(Written::Created);
             tick(progress, index, rows.len());
         }
-        Ok(made.iter().map(|i| i.id).collect())
+        Ok(made)
     }
 
     /// Imports org units in one transaction; a parent must come before its sub-units.

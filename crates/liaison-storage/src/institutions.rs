@@ -95,6 +95,14 @@ fn json_object(j: &JsonSql) -> String {
 /// [`json_object`] per engine (SQLite, PostgreSQL), built once.
 static JSON_OBJECT: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
 
+/// The SQL of one institution's JSON object (as serde writes it) on `backend`.
+pub(crate) fn object_sql(backend: Backend) -> &'static str {
+    JSON_OBJECT
+        .get_or_init(|| [Backend::Sqlite, Backend::Postgres].map(|b| json_object(&JsonSql(b))))
+        .get(usize::from(backend == Backend::Postgres))
+        .expect("two engines")
+}
+
 /// Tags are stored as `,sco,eu,` so that one `LIKE '%,sco,%'` filters by a tag on both engines.
 fn tags_column(tags: &[RegionTag]) -> String {
     if tags.is_empty() {
@@ -227,19 +235,7 @@ impl Db {
         page: &PageRequest,
     ) -> StoreResult<JsonPage> {
         let c = self.institution_conditions(scope, filter);
-        let object = JSON_OBJECT
-            .get_or_init(|| {
-                let mut by_backend = [String::new(), String::new()];
-                for (slot, backend) in by_backend
-                    .iter_mut()
-                    .zip([Backend::Sqlite, Backend::Postgres])
-                {
-                    *slot = json_object(&JsonSql(backend));
-                }
-                by_backend
-            })
-            .get(usize::from(self.backend() == Backend::Postgres))
-            .expect("two engines");
+        let object = object_sql(self.backend());
         query::page_json(
             self,
             "institutions",

@@ -129,8 +129,10 @@ impl<T: Versioned> Table<T> {
         Ok(created)
     }
 
-    /// Inserts many records in multi-row statements (`ids`: all chosen, or all new), each audited
-    /// as a single create would be; returns them in the order the database gives.
+    /// Inserts many new records in one statement (`ids`: all chosen, or all new) and audits each
+    /// as a single create would be; returns their ids. The audit entries are written by the
+    /// database from the stored rows, `object` being the SQL of a record's JSON as serde writes it
+    /// (the same text `audit::record` stores): no row is read back, parsed and serialised here.
     pub async fn insert_many(
         &self,
         backend: Backend,
@@ -138,10 +140,8 @@ impl<T: Versioned> Table<T> {
         actor: &Actor,
         ids: Option<&[Id]>,
         rows: Vec<Vec<Arg>>,
-    ) -> StoreResult<Vec<T>>
-    where
-        T: HasId,
-    {
+        object: &str,
+    ) -> StoreResult<Vec<Id>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -158,21 +158,59 @@ impl<T: Versioned> Table<T> {
             tuples.push(query::tuple(backend, values.len() + 1, row.len()));
             values.extend(row);
         }
-        let sql = format!(
-            "INSERT INTO {} ({}, created_at, updated_at{id_column}) VALUES {} RETURNING {}",
+        let insert = format!(
+            "INSERT INTO {} ({}, created_at, updated_at{id_column}) VALUES {}",
             self.name,
             self.write_columns.join(", "),
             tuples.join(", "),
-            self.columns
         );
-        let rows = query::bind_all(sqlx::query(&sql), &values)
-            .fetch_all(&mut **tx)
-            .await?;
-        let created = rows
-            .iter()
-            .map(self.from_row)
-            .collect::<StoreResult<Vec<T>>>()?;
-        audit::record_creates(backend, tx, actor, self.entity, &created).await?;
+        let n = values.len();
+        let created: Vec<Id> = match backend {
+            // SQLite has no INSERT inside WITH: the audit entries follow in a second statement.
+            Backend::Sqlite => {
+                let created: Vec<Id> =
+                    query::bind_all(sqlx::query(&format!("{insert} RETURNING id")), &values)
+                        .fetch_all(&mut **tx)
+                        .await?
+                        .iter()
+                        .map(|r| query::int(r, "id"))
+                        .collect::<StoreResult<_>>()?;
+                let from = format!(
+                    "FROM {} WHERE id IN (SELECT value FROM json_each($4)) ORDER BY id",
+                    self.name
+                );
+                let audit = audit::creates_sql(self.entity, object, &from, ["$1", "$2", "$3"]);
+                sqlx::query(&audit)
+                    .bind(now)
+                    .bind(actor.user_id)
+                    .bind(actor.label.clone())
+                    .bind(serde_json::to_string(&created).expect("ids serialise"))
+                    .execute(&mut **tx)
+                    .await?;
+                created
+            }
+            Backend::Postgres => {
+                let params = [n + 1, n + 2, n + 3].map(|i| format!("${i}"));
+                let audit = audit::creates_sql(
+                    self.entity,
+                    object,
+                    "FROM made ORDER BY id",
+                    [&params[0], &params[1], &params[2]],
+                );
+                let sql = format!(
+                    "WITH made AS ({insert} RETURNING *) {audit} RETURNING CAST(entity_id AS BIGINT) AS id"
+                );
+                query::bind_all(sqlx::query(&sql), &values)
+                    .bind(now)
+                    .bind(actor.user_id)
+                    .bind(actor.label.clone())
+                    .fetch_all(&mut **tx)
+                    .await?
+                    .iter()
+                    .map(|r| query::int(r, "id"))
+                    .collect::<StoreResult<_>>()?
+            }
+        };
         Ok(created)
     }
 

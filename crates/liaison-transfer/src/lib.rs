@@ -832,32 +832,64 @@ fn excel_date(serial: f64) -> String {
     serial.to_string()
 }
 
+/// Whether a worksheet of the workbook may hold a formula: its XML has an `f` element (with or
+/// without a namespace prefix). A plain scan of the inflated XML, far cheaper than reading every
+/// cell again; anything unclear (an unreadable entry) counts as "may".
+fn may_have_formulas(bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return true;
+    };
+    let mut xml = Vec::new();
+    for i in 0..zip.len() {
+        let Ok(mut entry) = zip.by_index(i) else {
+            return true;
+        };
+        if !entry.name().starts_with("xl/worksheets/") {
+            continue;
+        }
+        xml.clear();
+        if entry.read_to_end(&mut xml).is_err() {
+            return true;
+        }
+        let element = |w: &[u8]| {
+            matches!(w[0], b'<' | b':') && w[1] == b'f' && matches!(w[2], b'>' | b' ' | b'/')
+        };
+        if xml.windows(3).any(element) {
+            return true;
+        }
+    }
+    false
+}
+
 fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Vec<Problem>> {
-    use calamine::{Data, Reader};
+    use calamine::{DataRef, Reader, ReaderRef};
     let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
     let Some(name) = book.sheet_names().first().cloned() else {
         return Err(vec![Problem::new(0, "", "empty-file")]);
     };
-    let range = book.worksheet_range(&name).map_err(|_| unreadable())?;
+    let mut problems = Vec::new();
+    let mut sheet = Sheet::default();
+    // Cells as references into the shared strings (one copy per cell, into the sheet).
+    let range = book.worksheet_range_ref(&name).map_err(|_| unreadable())?;
     let Some((top, left)) = range.start() else {
         return Err(vec![Problem::new(0, "", "empty-file")]);
     };
-    let mut problems = Vec::new();
-    let mut sheet = Sheet::default();
     // Width of the sheet, counted from column A.
     let width = left as usize + range.width();
     for (i, row) in range.rows().enumerate() {
         let mut cells = vec![String::new(); width];
         for (j, cell) in row.iter().enumerate() {
             cells[left as usize + j] = match cell {
-                Data::Empty => String::new(),
-                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Int(n) => n.to_string(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => (*f as i64).to_string(),
-                Data::Float(f) => f.to_string(),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(d) => excel_date(d.as_f64()),
-                Data::Error(_) => String::new(),
+                DataRef::Empty => String::new(),
+                DataRef::SharedString(s) => s.to_string(),
+                DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+                DataRef::Int(n) => n.to_string(),
+                DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => (*f as i64).to_string(),
+                DataRef::Float(f) => f.to_string(),
+                DataRef::Bool(b) => b.to_string(),
+                DataRef::DateTime(d) => excel_date(d.as_f64()),
+                DataRef::Error(_) => String::new(),
             };
         }
         let number = top as usize + i + 1;
@@ -870,14 +902,17 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Vec<Problem>> {
     if top != 0 {
         return Err(vec![Problem::new(1, "", "missing-column")]);
     }
-    if let Ok(formulas) = book.worksheet_formula(&name) {
-        for (r, c, f) in formulas.used_cells() {
-            if !f.is_empty() {
-                let (fr, fc) = formulas.start().unwrap_or((0, 0));
-                let row = fr as usize + r + 1;
-                let col = fc as usize + c;
-                let column = sheet.header.get(col).cloned().unwrap_or_default();
-                problems.push(Problem::new(row, &column, "formula"));
+    // Reading the formulas is a second pass over the whole sheet: only for files that may have one.
+    if may_have_formulas(bytes) {
+        if let Ok(formulas) = book.worksheet_formula(&name) {
+            for (r, c, f) in formulas.used_cells() {
+                if !f.is_empty() {
+                    let (fr, fc) = formulas.start().unwrap_or((0, 0));
+                    let row = fr as usize + r + 1;
+                    let col = fc as usize + c;
+                    let column = sheet.header.get(col).cloned().unwrap_or_default();
+                    problems.push(Problem::new(row, &column, "formula"));
+                }
             }
         }
     }
@@ -1732,6 +1767,34 @@ mod tests {
         let sheet = read(&bytes).unwrap();
         assert_eq!(sheet.header, ORG_UNIT_COLUMNS);
         assert_eq!(sheet.rows, [(2, full)]);
+    }
+
+    #[test]
+    fn a_formula_is_refused_with_its_row_and_column() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (col, name) in ["kind", "name.en", "country", "status"].iter().enumerate() {
+            sheet.write_string(0, col as u16, *name).unwrap();
+        }
+        for (col, value) in ["university", "A", "CN", "active"].iter().enumerate() {
+            sheet.write_string(1, col as u16, *value).unwrap();
+        }
+        sheet.write_string(2, 0, "university").unwrap();
+        sheet.write_formula(2, 1, "=B2&\"x\"").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(may_have_formulas(&bytes));
+        let found: Vec<String> = read(&bytes)
+            .unwrap_err()
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(
+            found,
+            ["row 3, column name.en: holds a formula; only plain values can be imported"]
+        );
+        // A workbook of plain values is read in one pass.
+        let plain = write(Entity::OrgUnits, Format::Xlsx, &[]);
+        assert!(!may_have_formulas(&plain));
     }
 
     #[test]

@@ -410,6 +410,18 @@ async fn a_large_import_is_found_by_search() {
     assert_eq!(last["after"]["name"]["en"], "Steppe Academy 449", "{audit}");
     assert_eq!(last["after"]["id"], last["entity_id"], "{audit}");
     assert_eq!(last["before"], serde_json::Value::Null, "{audit}");
+    // The entry (written by the database from the stored row) is the record as the API shows it.
+    let id = last["entity_id"].as_str().unwrap();
+    let record = app
+        .api(
+            "GET",
+            &format!("/api/v1/institutions/{id}"),
+            Some(&staff),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(last["after"], record, "{audit}");
     // The index keeps following edits and new records after the import.
     institution(&app, &staff, "Steppe Polytechnic", "KZ").await;
     let found = app
