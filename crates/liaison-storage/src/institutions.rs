@@ -236,15 +236,7 @@ impl Db {
     ) -> StoreResult<JsonPage> {
         let c = self.institution_conditions(scope, filter);
         let object = object_sql(self.backend());
-        query::page_json(
-            self,
-            "institutions",
-            object,
-            &c,
-            sort,
-            page,
-        )
-        .await
+        query::page_json(self, "institutions", object, &c, sort, page).await
     }
 
     /// Several institutions at once, for showing names beside references in a list.

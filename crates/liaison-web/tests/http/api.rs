@@ -792,7 +792,11 @@ async fn institution_list_shows_every_change_at_once_including_other_processes()
     };
     let first = "/api/v1/institutions?page=1&per_page=50";
     assert_eq!(list(first).await["total"], 0);
-    assert_eq!(list(first).await["items"], json!([]), "asked twice, still empty");
+    assert_eq!(
+        list(first).await["items"],
+        json!([]),
+        "asked twice, still empty"
+    );
 
     let created = app
         .api("POST", "/api/v1/institutions", t, Some(xjtu()))
