@@ -78,6 +78,37 @@ impl Driver {
     }
 }
 
+/// Signs in through the JSON API: the `Authorization` header value for setting up a test.
+fn bearer(addr: &str, email: &str, password: &str) -> String {
+    let body = json!({"email": email, "password": password}).to_string();
+    let r = http(
+        addr,
+        "POST",
+        "/api/v1/auth/token",
+        &[("Content-Type", "application/json")],
+        &body,
+    );
+    assert_eq!(r.status, 200, "sign-in of {email}: {}", r.body);
+    let token: Value = serde_json::from_str(&r.body).unwrap();
+    format!("Bearer {}", token["token"].as_str().unwrap())
+}
+
+/// `POST`s `body` as JSON with `auth` and expects 201 Created: the created record.
+fn create(addr: &str, auth: &str, path: &str, body: &Value) -> Value {
+    let r = http(
+        addr,
+        "POST",
+        path,
+        &[
+            ("Authorization", auth),
+            ("Content-Type", "application/json"),
+        ],
+        &body.to_string(),
+    );
+    assert_eq!(r.status, 201, "{path}: {}", r.body);
+    serde_json::from_str(&r.body).unwrap()
+}
+
 /// Starts ChromeDriver and a headless Chromium session with an implicit wait (so that `find`
 /// waits for elements instead of the test sleeping).
 fn start_browser() -> (std::process::Child, Driver, tempfile::TempDir) {
@@ -243,29 +274,8 @@ fn staff_upload_a_signed_copy_and_see_the_agreement_expire_soon() {
         .success());
     let server = db.serve(&[]);
     let base = format!("http://{}", server.addr);
-    let token = http(
-        &server.addr,
-        "POST",
-        "/api/v1/auth/token",
-        &[("Content-Type", "application/json")],
-        r#"{"email": "staff@axhu.example.cn", "password": "a-long-password"}"#,
-    );
-    let token: Value = serde_json::from_str(&token.body).unwrap();
-    let auth = format!("Bearer {}", token["token"].as_str().unwrap());
-    let post = |path: &str, body: Value| -> Value {
-        let r = http(
-            &server.addr,
-            "POST",
-            path,
-            &[
-                ("Authorization", &auth),
-                ("Content-Type", "application/json"),
-            ],
-            &body.to_string(),
-        );
-        assert_eq!(r.status, 201, "{path}: {}", r.body);
-        serde_json::from_str(&r.body).unwrap()
-    };
+    let auth = bearer(&server.addr, "staff@axhu.example.cn", "a-long-password");
+    let post = |path: &str, body: Value| create(&server.addr, &auth, path, &body);
     let mut parties = Vec::new();
     for (en, zh, country) in [
         ("Anhui Xinhua University", "安徽新华学院", "CN"),
@@ -402,29 +412,8 @@ fn enterprise_posts_staff_vet_a_student_applies_and_the_enterprise_shortlists() 
         .success());
     let server = db.serve(&[]);
     let base = format!("http://{}", server.addr);
-    let token = http(
-        &server.addr,
-        "POST",
-        "/api/v1/auth/token",
-        &[("Content-Type", "application/json")],
-        r#"{"email": "staff@axhu.example.cn", "password": "a-long-password"}"#,
-    );
-    let token: Value = serde_json::from_str(&token.body).unwrap();
-    let auth = format!("Bearer {}", token["token"].as_str().unwrap());
-    let post = |path: &str, body: Value| -> Value {
-        let r = http(
-            &server.addr,
-            "POST",
-            path,
-            &[
-                ("Authorization", &auth),
-                ("Content-Type", "application/json"),
-            ],
-            &body.to_string(),
-        );
-        assert_eq!(r.status, 201, "{path}: {}", r.body);
-        serde_json::from_str(&r.body).unwrap()
-    };
+    let auth = bearer(&server.addr, "staff@axhu.example.cn", "a-long-password");
+    let post = |path: &str, body: Value| create(&server.addr, &auth, path, &body);
     let home = post(
         "/api/v1/institutions",
         json!({"kind": "university", "name": {"en": "Anhui Xinhua University", "zh": "安徽新华学院"}, "country": "CN"}),
@@ -576,29 +565,8 @@ fn a_student_applies_is_allocated_nominated_accepted_and_followed_until_recognit
         .success());
     let server = db.serve(&[]);
     let base = format!("http://{}", server.addr);
-    let token = http(
-        &server.addr,
-        "POST",
-        "/api/v1/auth/token",
-        &[("Content-Type", "application/json")],
-        r#"{"email": "staff@axhu.example.cn", "password": "a-long-password"}"#,
-    );
-    let token: Value = serde_json::from_str(&token.body).unwrap();
-    let auth = format!("Bearer {}", token["token"].as_str().unwrap());
-    let post = |path: &str, body: Value| -> Value {
-        let r = http(
-            &server.addr,
-            "POST",
-            path,
-            &[
-                ("Authorization", &auth),
-                ("Content-Type", "application/json"),
-            ],
-            &body.to_string(),
-        );
-        assert_eq!(r.status, 201, "{path}: {}", r.body);
-        serde_json::from_str(&r.body).unwrap()
-    };
+    let auth = bearer(&server.addr, "staff@axhu.example.cn", "a-long-password");
+    let post = |path: &str, body: Value| create(&server.addr, &auth, path, &body);
     let id = |v: &Value| v["id"].as_str().unwrap().to_string();
     let home = post(
         "/api/v1/institutions",
