@@ -37,6 +37,8 @@ pub use events::GENERATED_EVENTS;
 pub use generate::{generated_institutions, generated_partners};
 pub use mobilities::{demo_mobilities, XUTELI_BY_YEAR};
 pub use news::GENERATED_NEWS;
+/// The demo data's deterministic generator, also used by the benchmarks' data.
+pub use rng::Rng;
 
 /// How many generated partners the demo adds to the seed partners.
 pub const GENERATED_PARTNERS: usize = 320;

@@ -21,6 +21,7 @@ mod bench_http;
 use bench_http::{add_bench_user, connect, credentials, send, start_server, Sender, CONNECTIONS};
 use std::time::{Duration, Instant};
 
+use liaison_demo::Rng;
 use liaison_storage::Db;
 
 const ALLOCATION_RUNS: usize = 15;
@@ -44,23 +45,6 @@ const STATUSES: &[&str] = &[
     "recognised",
     "cancelled",
 ];
-
-/// A small deterministic generator (SplitMix64), so every run measures the same data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// A fresh database on the engine: a temp SQLite file, or a new schema in PostgreSQL.
 struct Target {
@@ -163,7 +147,8 @@ async fn fill_mobilities(db: &Db, rows: usize) {
     }
     sql.push_str("COMMIT;\n");
     db.execute_raw(&sql).await.expect("directory rows");
-    let mut rng = Rng(7);
+    // The demo data's generator (SplitMix64), so every run measures the same data.
+    let mut rng = Rng::new(7);
     let mut done = 0;
     while done < rows {
         let n = 1_000.min(rows - done);

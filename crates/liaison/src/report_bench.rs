@@ -13,6 +13,7 @@
 
 use std::time::{Duration, Instant};
 
+use liaison_demo::Rng;
 use liaison_domain::Scope;
 use liaison_storage::{Db, ReportFilter};
 
@@ -51,23 +52,6 @@ const STATUSES: &[&str] = &[
     "cancelled",
 ];
 
-/// A small deterministic generator (SplitMix64), so every run measures the same data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 async fn fill(db: &Db, rows: usize) {
     db.migrate().await.expect("migrations");
     let now = "2026-01-01T00:00:00.000000Z";
@@ -102,7 +86,8 @@ async fn fill(db: &Db, rows: usize) {
     sql.push_str("COMMIT;\n");
     db.execute_raw(&sql).await.expect("directory rows");
 
-    let mut rng = Rng(2026);
+    // The demo data's generator (SplitMix64), so every run measures the same data.
+    let mut rng = Rng::new(2026);
     let started = Instant::now();
     let chunk = 2_000;
     let mut done = 0;
