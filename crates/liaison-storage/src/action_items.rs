@@ -123,7 +123,7 @@ async fn check_references(tx: &mut Tx, draft: &ActionItemDraft) -> StoreResult<(
 
 fn conditions(db: &Db, filter: &ActionItemFilter) -> Conditions {
     let mut c = Conditions::default();
-    c.search(db.backend(), "action_items", filter.q.as_deref());
+    c.search(db, "action_items", filter.q.as_deref());
     if let Some(s) = filter.status {
         c.add("status = ?", Arg::Text(s.as_str().into()));
     }

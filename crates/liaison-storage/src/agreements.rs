@@ -284,7 +284,7 @@ pub fn agreement_visible(scope: &Scope, a: &Agreement) -> bool {
 
 fn filter_conditions(db: &Db, scope: &Scope, filter: &AgreementFilter) -> Conditions {
     let mut c = Conditions::default();
-    c.search(db.backend(), "agreements", filter.q.as_deref());
+    c.search(db, "agreements", filter.q.as_deref());
     match scope {
         Scope::All | Scope::Units(_) => {}
         Scope::Institution(own) => c.add(

@@ -23,6 +23,8 @@ pub struct Db {
     pub(crate) auth: std::sync::Arc<crate::auth_cache::AuthCache>,
     /// List pages kept until the database changes (SQLite only, see `page_cache.rs`).
     pub(crate) pages: Option<std::sync::Arc<crate::page_cache::PageCache>>,
+    /// How common each trigram is, for choosing search lookups (SQLite only, see `trigrams.rs`).
+    pub(crate) trigrams: Option<std::sync::Arc<crate::trigrams::TrigramStats>>,
 }
 
 impl Db {
@@ -103,6 +105,7 @@ impl Db {
             backend,
             auth: Default::default(),
             pages,
+            trigrams: (backend == Backend::Sqlite).then(Default::default),
         })
     }
 

@@ -214,7 +214,7 @@ fn position_conditions(db: &Db, viewer: &Viewer, f: &PositionFilter) -> Conditio
         Viewer::Student(_) => c.add("status = ?", Arg::Text("open".into())),
         Viewer::Nobody => c.raw("1 = 0"),
     }
-    c.search(db.backend(), "positions", f.q.as_deref());
+    c.search(db, "positions", f.q.as_deref());
     if let Some(k) = f.kind {
         c.add("kind = ?", Arg::Text(k.as_str().into()));
     }

@@ -289,7 +289,7 @@ impl Db {
         page: &PageRequest,
     ) -> StoreResult<Page<Event>> {
         let mut c = Conditions::default();
-        c.search(self.backend(), "events", filter.q.as_deref());
+        c.search(self, "events", filter.q.as_deref());
         scope_events(&mut c, scope, "id");
         if let Some(kind) = filter.kind {
             c.add("kind = ?", Arg::Text(kind.as_str().into()));

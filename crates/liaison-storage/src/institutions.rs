@@ -206,7 +206,7 @@ impl Db {
 
     fn institution_conditions(&self, scope: &Scope, filter: &InstitutionFilter) -> Conditions {
         let mut c = Conditions::default();
-        c.search_once(self.backend(), "institutions", filter.q.as_deref());
+        c.search(self, "institutions", filter.q.as_deref());
         c.scope(scope, "id", None);
         if let Some(country) = filter.country {
             c.add("country = ?", Arg::Text(country.as_str().into()));

@@ -40,6 +40,7 @@ mod query;
 mod reports;
 mod security;
 mod table;
+mod trigrams;
 mod users;
 
 pub use accounts::{TokenInfo, UserChanges, UserFilter, USER_SORTS};

@@ -358,7 +358,7 @@ impl Db {
     ) -> StoreResult<Page<Mobility>> {
         let mut c = Conditions::default();
         reach.narrow(&mut c);
-        c.search(self.backend(), "mobilities", filter.q.as_deref());
+        c.search(self, "mobilities", filter.q.as_deref());
         if let Some(v) = filter.direction {
             c.add("direction = ?", Arg::Text(v.as_str().into()));
         }

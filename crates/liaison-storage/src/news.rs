@@ -306,7 +306,7 @@ impl Db {
         page: &PageRequest,
     ) -> StoreResult<Page<NewsItem>> {
         let mut c = Conditions::default();
-        c.search(self.backend(), "news", filter.q.as_deref());
+        c.search(self, "news", filter.q.as_deref());
         if let Some(s) = filter.status {
             c.add("status = ?", Arg::Text(s.as_str().into()));
         }

@@ -148,7 +148,7 @@ impl Db {
         page: &PageRequest,
     ) -> StoreResult<Page<OrgUnit>> {
         let mut c = Conditions::default();
-        c.search(self.backend(), "org_units", filter.q.as_deref());
+        c.search(self, "org_units", filter.q.as_deref());
         c.scope(scope, "institution_id", None);
         if let Some(id) = filter.institution_id {
             c.add("institution_id = ?", Arg::Int(id));

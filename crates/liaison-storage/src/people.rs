@@ -134,7 +134,7 @@ impl Db {
         page: &PageRequest,
     ) -> StoreResult<Page<Person>> {
         let mut c = Conditions::default();
-        c.search(self.backend(), "people", filter.q.as_deref());
+        c.search(self, "people", filter.q.as_deref());
         c.scope(scope, "institution_id", Some("org_unit_id"));
         if let Some(id) = filter.institution_id {
             c.add("institution_id = ?", Arg::Int(id));

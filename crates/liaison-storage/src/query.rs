@@ -22,8 +22,8 @@ pub(crate) enum Arg {
 pub(crate) struct Conditions {
     clauses: Vec<String>,
     pub(crate) args: Vec<Arg>,
-    /// Common table expressions the clauses refer to (see [`Conditions::search_once`]).
-    ctes: Vec<String>,
+    /// Whether a text search narrows the rows (see [`page_json`]).
+    searched: bool,
 }
 
 impl Conditions {
@@ -82,13 +82,17 @@ impl Conditions {
 
     /// Adds a text search over `table`'s `search_text` column. On SQLite, queries of three or
     /// more characters go through the FTS5 trigram index `{table}_search` (migration 2) to find
-    /// candidates; the `LIKE` keeps the exact meaning (a substring of the normalised text). On
-    /// PostgreSQL the pg_trgm index serves the `LIKE` itself.
-    pub(crate) fn search(&mut self, backend: Backend, table: &str, q: Option<&str>) {
+    /// candidates (which trigrams: `trigrams.rs`); the `LIKE` keeps the exact meaning (a
+    /// substring of the normalised text). On PostgreSQL the pg_trgm index serves the `LIKE`
+    /// itself.
+    pub(crate) fn search(&mut self, db: &crate::Db, table: &str, q: Option<&str>) {
         let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
             return;
         };
-        if let Some(fts) = fts_query(backend, q) {
+        let normalized = liaison_domain::search::normalize(q);
+        if db.backend() == Backend::Sqlite && normalized.chars().count() >= 3 {
+            let fts =
+                crate::trigrams::fts_query(db.trigrams.as_ref(), &db.pool, table, &normalized);
             self.add(
                 &format!("id IN (SELECT rowid FROM {table}_search WHERE {table}_search MATCH ?)"),
                 Arg::Text(fts),
@@ -98,66 +102,8 @@ impl Conditions {
             "search_text LIKE ? ESCAPE '\\'",
             Arg::Text(liaison_domain::search::like_pattern(q)),
         );
+        self.searched = true;
     }
-
-    /// [`Conditions::search`] for statements that use the conditions more than once (the count
-    /// and the page of [`page_json`]): the trigram index is read once, into the common table
-    /// expression `{table}_hits`, which the statement must start with ([`Conditions::with_sql`]).
-    pub(crate) fn search_once(&mut self, backend: Backend, table: &str, q: Option<&str>) {
-        let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
-            return;
-        };
-        if let Some(fts) = fts_query(backend, q) {
-            self.args.push(Arg::Text(fts));
-            self.ctes.push(format!(
-                "{table}_hits AS MATERIALIZED (SELECT rowid AS id FROM {table}_search \
-                 WHERE {table}_search MATCH ${})",
-                self.args.len()
-            ));
-            self.clauses
-                .push(format!("id IN (SELECT id FROM {table}_hits)"));
-        }
-        self.add(
-            "search_text LIKE ? ESCAPE '\\'",
-            Arg::Text(liaison_domain::search::like_pattern(q)),
-        );
-    }
-
-    /// `WITH … ` for the common table expressions the clauses use, or nothing.
-    pub(crate) fn with_sql(&self) -> String {
-        if self.ctes.is_empty() {
-            String::new()
-        } else {
-            format!("WITH {} ", self.ctes.join(", "))
-        }
-    }
-}
-
-/// The FTS5 query that finds candidates for a search on SQLite (migration 2's trigram tables),
-/// for queries of three or more characters: every third trigram of the normalised text, and the
-/// last one, each a quoted string (inner quotes doubled) joined by `AND`. Every row containing
-/// the text contains those trigrams, so no match is lost; the `LIKE` beside it removes the rows
-/// that have them elsewhere. Fewer, position-free terms read fewer of the index's long lists
-/// than the full phrase does.
-fn fts_query(backend: Backend, q: &str) -> Option<String> {
-    let normalized = liaison_domain::search::normalize(q);
-    let chars: Vec<char> = normalized.chars().collect();
-    if backend != Backend::Sqlite || chars.len() < 3 {
-        return None;
-    }
-    let last = chars.len() - 3;
-    let mut starts: Vec<usize> = (0..=last).step_by(3).collect();
-    if starts.last() != Some(&last) {
-        starts.push(last);
-    }
-    let terms: Vec<String> = starts
-        .into_iter()
-        .map(|i| {
-            let trigram: String = chars[i..i + 3].iter().collect();
-            format!("\"{}\"", trigram.replace('"', "\"\""))
-        })
-        .collect();
-    Some(terms.join(" AND "))
 }
 
 /// `(…)` with `count` placeholders for the next arguments, `first` (1-based) being the first, for
@@ -205,8 +151,7 @@ pub(crate) async fn page<T>(
     map: impl Fn(&AnyRow) -> StoreResult<T>,
 ) -> StoreResult<crate::Page<T>> {
     let where_sql = conditions.where_sql();
-    let with_sql = conditions.with_sql();
-    let count_sql = format!("{with_sql}SELECT COUNT(*) FROM {table}{where_sql}");
+    let count_sql = format!("SELECT COUNT(*) FROM {table}{where_sql}");
     let total: i64 = bind_all(sqlx::query(&count_sql), &conditions.args)
         .fetch_one(pool)
         .await?
@@ -215,7 +160,7 @@ pub(crate) async fn page<T>(
     let n = conditions.args.len();
     // `sort.field` comes from a whitelist (Sort::parse), never from the request verbatim.
     let list_sql = format!(
-        "{with_sql}SELECT {columns} FROM {table}{where_sql} ORDER BY {field} {direction}, id {direction} LIMIT ${} OFFSET ${}",
+        "SELECT {columns} FROM {table}{where_sql} ORDER BY {field} {direction}, id {direction} LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2,
         field = sort_column(sort.field),
@@ -256,14 +201,29 @@ pub(crate) async fn page_json(
         Backend::Postgres => "string_agg",
     };
     let array = format!("'[' || COALESCE({concat}({object}, ',' ORDER BY {order}), '') || ']'");
-    let with_sql = conditions.with_sql();
-    let sql = format!(
-        "{with_sql}SELECT (SELECT COUNT(*) FROM {table}{where_sql}) AS total, \
-         (SELECT {array} FROM (SELECT * FROM {table}{where_sql} ORDER BY {order} \
-         LIMIT ${} OFFSET ${}) AS p) AS items",
-        n + 1,
-        n + 2,
-    );
+    let field = sort_column(sort.field);
+    let sql = if conditions.searched {
+        // A search's matches are found once, into `m` (their ids and sort keys), and both the
+        // count and the page read them from there: the lookup and the `LIKE` over the candidates
+        // are most of a search's cost, and the page then reads only its own rows in full.
+        format!(
+            "WITH m AS MATERIALIZED (SELECT id, {field} AS sort_key FROM {table}{where_sql}) \
+             SELECT (SELECT COUNT(*) FROM m) AS total, \
+             (SELECT {array} FROM (SELECT {table}.* FROM (SELECT id FROM m \
+             ORDER BY sort_key {direction}, id {direction} LIMIT ${} OFFSET ${}) AS k \
+             JOIN {table} ON {table}.id = k.id) AS p) AS items",
+            n + 1,
+            n + 2,
+        )
+    } else {
+        format!(
+            "SELECT (SELECT COUNT(*) FROM {table}{where_sql}) AS total, \
+             (SELECT {array} FROM (SELECT * FROM {table}{where_sql} ORDER BY {order} \
+             LIMIT ${} OFFSET ${}) AS p) AS items",
+            n + 1,
+            n + 2,
+        )
+    };
     // The statement and every value bound to it decide the page (the caller's scope included).
     let key = format!(
         "{sql}\u{0}{:?}\u{0}{}\u{0}{}",

@@ -2,7 +2,7 @@
 //! from a second process with 16 concurrent keep-alive connections. Prints req/s and latency
 //! percentiles per endpoint and each endpoint's throughput as a ratio of `/healthz`, plus cold
 //! start time and idle memory. Build first: `cargo build --release`, then
-//! `target/release/liaison-bench [--quick]`.
+//! `target/release/liaison-bench [--quick] [--search]`.
 
 mod bench_http;
 
@@ -19,6 +19,8 @@ struct Sizes {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    // `--search`: only the search run, beside its own /healthz reference (to study search alone).
+    let search_only = std::env::args().any(|a| a == "--search");
     let sizes = if quick {
         Sizes {
             list_rows: 2_000,
@@ -37,14 +39,22 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(run(sizes));
+    if search_only {
+        runtime.block_on(run_search_only(sizes));
+    } else {
+        runtime.block_on(run(sizes));
+    }
 }
 
 async fn build_db(path: &std::path::Path, rows: usize) -> (String, Vec<String>) {
     let url = format!("sqlite://{}", path.display());
+    let drafts = liaison_demo::generated_institutions(rows, 7);
+    if path.exists() {
+        eprintln!("  reusing {}", path.display());
+        return (url, search_queries(&drafts));
+    }
     let db = Db::connect(&url).await.expect("open bench database");
     db.migrate().await.expect("migrate");
-    let drafts = liaison_demo::generated_institutions(rows, 7);
     let started = Instant::now();
     for chunk in drafts.chunks(5_000) {
         db.create_institutions(&Actor::system("bench"), chunk)
@@ -57,11 +67,15 @@ async fn build_db(path: &std::path::Path, rows: usize) -> (String, Vec<String>) 
     );
     add_bench_user(&db).await;
     db.close().await;
+    (url, search_queries(&drafts))
+}
+
+fn search_queries(drafts: &[liaison_domain::InstitutionDraft]) -> Vec<String> {
     // Realistic searches: pieces of real names in both languages, most matching a handful of rows.
     // Each is distinct and the run never repeats one, so no search is answered by the page cache.
     let mut seen = std::collections::HashSet::new();
     let mut queries = Vec::new();
-    for d in &drafts {
+    for d in drafts {
         if let Some(en) = &d.name.en {
             let words: Vec<&str> = en.split_whitespace().collect();
             queries.push(words.iter().take(2).copied().collect::<Vec<_>>().join(" "));
@@ -71,7 +85,7 @@ async fn build_db(path: &std::path::Path, rows: usize) -> (String, Vec<String>) 
         }
     }
     queries.retain(|q| seen.insert(q.clone()));
-    (url, queries)
+    queries
 }
 
 fn rss_mib(pid: u32) -> f64 {
@@ -266,36 +280,7 @@ async fn run(sizes: Sizes) {
     .await;
     drop(server);
 
-    eprintln!(
-        "building the {}-row directory for search…",
-        sizes.search_rows
-    );
-    let (url, queries) = build_db(&dir.path().join("search.db"), sizes.search_rows).await;
-    let server = start_server(&url, &[]);
-    let (token, _) = credentials(&server.addr).await;
-    let bearer = vec![("authorization".to_string(), format!("Bearer {token}"))];
-    let paths: Vec<String> = queries
-        .iter()
-        .map(|q| {
-            format!(
-                "/api/v1/institutions?per_page=50&q={}",
-                form_urlencoded_encode(q)
-            )
-        })
-        .collect();
-    let distinct = paths.len();
-    let search = load(
-        &format!(
-            "GET /api/v1/institutions?q= ({}k rows)",
-            sizes.search_rows / 1000
-        ),
-        &server.addr,
-        paths,
-        bearer,
-        sizes.seconds,
-    )
-    .await;
-    drop(server);
+    let (search, distinct) = search_run(&sizes).await;
 
     eprintln!("loading the bilingual demo data for the agreement and event pages…");
     let demo_url = format!("sqlite://{}", dir.path().join("demo.db").display());
@@ -375,6 +360,68 @@ async fn run(sizes: Sizes) {
         "sign-in (POST /api/v1/auth/token, argon2id m=19 MiB t=2 p=1), one at a time: p50 {:.1} ms, max {:.1} ms",
         login.0, login.1
     );
+}
+
+async fn run_search_only(sizes: Sizes) {
+    let (search, distinct) = search_run(&sizes).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _) = build_db(&dir.path().join("list.db"), 1_000).await;
+    let server = start_server(&url, &[]);
+    let health = load(
+        "/healthz",
+        &server.addr,
+        vec!["/healthz".into()],
+        vec![],
+        sizes.seconds,
+    )
+    .await;
+    drop(server);
+    print(&[health, search]);
+    println!("search: {distinct} distinct queries");
+}
+
+/// Searches on the large directory: each connection steps through distinct queries. Returns the
+/// result and how many distinct queries there were.
+async fn search_run(sizes: &Sizes) -> (Result, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    eprintln!(
+        "building the {}-row directory for search…",
+        sizes.search_rows
+    );
+    // LIAISON_BENCH_KEEP=DIR keeps the large directory there and reuses it on the next run.
+    let path = match std::env::var_os("LIAISON_BENCH_KEEP") {
+        Some(keep) => {
+            std::path::PathBuf::from(keep).join(format!("search-{}.db", sizes.search_rows))
+        }
+        None => dir.path().join("search.db"),
+    };
+    let (url, queries) = build_db(&path, sizes.search_rows).await;
+    let server = start_server(&url, &[]);
+    let (token, _) = credentials(&server.addr).await;
+    let bearer = vec![("authorization".to_string(), format!("Bearer {token}"))];
+    let paths: Vec<String> = queries
+        .iter()
+        .map(|q| {
+            format!(
+                "/api/v1/institutions?per_page=50&q={}",
+                form_urlencoded_encode(q)
+            )
+        })
+        .collect();
+    let distinct = paths.len();
+    let search = load(
+        &format!(
+            "GET /api/v1/institutions?q= ({}k rows)",
+            sizes.search_rows / 1000
+        ),
+        &server.addr,
+        paths,
+        bearer,
+        sizes.seconds,
+    )
+    .await;
+    drop(server);
+    (search, distinct)
 }
 
 fn form_urlencoded_encode(q: &str) -> String {
