@@ -232,7 +232,8 @@ mod tests {
         conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'trigram')")
             .unwrap();
         for text in texts {
-            conn.execute("INSERT INTO t (x) VALUES (?1)", [text]).unwrap();
+            conn.execute("INSERT INTO t (x) VALUES (?1)", [text])
+                .unwrap();
         }
         let mut true_counts: HashMap<String, u32> = HashMap::new();
         for text in texts {
@@ -244,8 +245,10 @@ mod tests {
             }
         }
         // Rare taken for common and the other way round.
-        let wrong_counts: HashMap<String, u32> =
-            true_counts.iter().map(|(g, n)| (g.clone(), 100 - n)).collect();
+        let wrong_counts: HashMap<String, u32> = true_counts
+            .iter()
+            .map(|(g, n)| (g.clone(), 100 - n))
+            .collect();
         let queries = [
             "debrecen university",
             "versity of deb",
@@ -262,7 +265,9 @@ mod tests {
             for q in queries {
                 let fts = match_expression(q, counts);
                 let mut found: Vec<String> = conn
-                    .prepare("SELECT x FROM t WHERE t MATCH ?1 AND x LIKE ?2 ESCAPE '\\' ORDER BY x")
+                    .prepare(
+                        "SELECT x FROM t WHERE t MATCH ?1 AND x LIKE ?2 ESCAPE '\\' ORDER BY x",
+                    )
                     .unwrap()
                     .query_map(
                         [fts.as_str(), &liaison_domain::search::like_pattern(q)],

@@ -72,7 +72,7 @@ async fn build_db(path: &std::path::Path, rows: usize) -> (String, Vec<String>) 
 
 fn search_queries(drafts: &[liaison_domain::InstitutionDraft]) -> Vec<String> {
     // Realistic searches: pieces of real names in both languages, most matching a handful of rows.
-    // Each is distinct and the run never repeats one, so no search is answered by the page cache.
+    // Each is distinct; the search server runs without the page cache, so repeats read the database.
     let mut seen = std::collections::HashSet::new();
     let mut queries = Vec::new();
     for d in drafts {
@@ -340,12 +340,8 @@ async fn run(sizes: Sizes) {
     println!();
     let searches = (search_rps * sizes.seconds) as usize + 5 * CONNECTIONS;
     println!(
-        "search: {searches} requests over {distinct} distinct queries ({})",
-        if searches <= distinct {
-            "none repeated, so none answered from the page cache"
-        } else {
-            "some repeated"
-        }
+        "search: {searches} requests over {distinct} distinct queries, from a server without the \
+         page cache (every search reads the database)"
     );
     println!();
     println!("On the demo data (same 16 connections; ratios to the /healthz above):");
@@ -377,7 +373,7 @@ async fn run_search_only(sizes: Sizes) {
     .await;
     drop(server);
     print(&[health, search]);
-    println!("search: {distinct} distinct queries");
+    println!("search: {distinct} distinct queries, without the page cache");
 }
 
 /// Searches on the large directory: each connection steps through distinct queries. Returns the
@@ -396,7 +392,9 @@ async fn search_run(sizes: &Sizes) -> (Result, usize) {
         None => dir.path().join("search.db"),
     };
     let (url, queries) = build_db(&path, sizes.search_rows).await;
-    let server = start_server(&url, &[]);
+    // Without the page cache: every search reads the database, even when the run comes back to a
+    // query it has asked before (at a few thousand searches a second it goes through them all).
+    let server = start_server(&url, &["--no-page-cache"]);
     let (token, _) = credentials(&server.addr).await;
     let bearer = vec![("authorization".to_string(), format!("Bearer {token}"))];
     let paths: Vec<String> = queries
