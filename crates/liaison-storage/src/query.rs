@@ -191,17 +191,14 @@ pub(crate) async fn page_json(
     let direction = if sort.descending { "DESC" } else { "ASC" };
     let n = conditions.args.len();
     // `sort.field` comes from a whitelist (Sort::parse), never from the request verbatim.
-    let order = format!(
-        "{field} {direction}, id {direction}",
-        field = sort_column(sort.field)
-    );
+    let field = sort_column(sort.field);
+    let order = format!("{field} {direction}, id {direction}");
     // The aggregate's own ORDER BY (SQLite 3.44+) makes the array's order explicit.
     let concat = match backend {
         Backend::Sqlite => "group_concat",
         Backend::Postgres => "string_agg",
     };
     let array = format!("'[' || COALESCE({concat}({object}, ',' ORDER BY {order}), '') || ']'");
-    let field = sort_column(sort.field);
     let sql = if conditions.searched {
         // A search's matches are found once, into `m` (their ids and sort keys), and both the
         // count and the page read them from there: the lookup and the `LIKE` over the candidates

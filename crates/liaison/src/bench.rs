@@ -195,6 +195,11 @@ async fn load(
     }
 }
 
+/// The reference every other throughput is compared with.
+async fn healthz(addr: &str, seconds: f64) -> Result {
+    load("/healthz", addr, vec!["/healthz".into()], vec![], seconds).await
+}
+
 /// The first row is the reference the others are compared with.
 fn print(results: &[Result]) {
     print_against(results[0].rps, results);
@@ -233,14 +238,7 @@ async fn run(sizes: Sizes) {
     let bearer = vec![("authorization".to_string(), format!("Bearer {token}"))];
     let cookie = vec![("cookie".to_string(), session)];
     let login = login_latency(&server.addr, 20).await;
-    let health = load(
-        "/healthz",
-        &server.addr,
-        vec!["/healthz".into()],
-        vec![],
-        sizes.seconds,
-    )
-    .await;
+    let health = healthz(&server.addr, sizes.seconds).await;
     let api = load(
         &format!(
             "GET /api/v1/institutions ({}k rows, 50/page)",
@@ -363,14 +361,7 @@ async fn run_search_only(sizes: Sizes) {
     let dir = tempfile::tempdir().unwrap();
     let (url, _) = build_db(&dir.path().join("list.db"), 1_000).await;
     let server = start_server(&url, &[]);
-    let health = load(
-        "/healthz",
-        &server.addr,
-        vec!["/healthz".into()],
-        vec![],
-        sizes.seconds,
-    )
-    .await;
+    let health = healthz(&server.addr, sizes.seconds).await;
     drop(server);
     print(&[health, search]);
     println!("search: {distinct} distinct queries, without the page cache");
