@@ -113,8 +113,8 @@ async fn existing_values(
     table: &str,
     column: &str,
     ids: &[Id],
-) -> StoreResult<std::collections::HashMap<Id, ()>> {
-    let mut out = std::collections::HashMap::new();
+) -> StoreResult<std::collections::HashSet<Id>> {
+    let mut out = std::collections::HashSet::new();
     if ids.is_empty() {
         return Ok(out);
     }
@@ -124,7 +124,7 @@ async fn existing_values(
     );
     let list = serde_json::to_string(ids).expect("ids serialise");
     for row in sqlx::query(&sql).bind(list).fetch_all(&mut **tx).await? {
-        out.insert(crate::query::int(&row, column)?, ());
+        out.insert(crate::query::int(&row, column)?);
     }
     Ok(out)
 }
@@ -332,7 +332,7 @@ impl Db {
                     });
                 }
             }
-            let exists = row.id.is_some_and(|id| present.contains_key(&id));
+            let exists = row.id.is_some_and(|id| present.contains(&id));
             if exists {
                 let written = async {
                     let same = |t: &Institution| t.draft == row.draft;
