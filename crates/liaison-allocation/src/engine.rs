@@ -23,20 +23,36 @@ use crate::instance::Entry;
 use crate::{Instance, NONE};
 
 /// How many students ahead in the queue their state is prefetched.
-const AHEAD: usize = 16;
+const AHEAD: usize = 8;
 
 /// The result of [`allocate`]: the student-optimal stable matching, cut-offs and explanations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Allocation {
-    /// Per student: the programme they got, or `NONE`.
-    assigned: Vec<u32>,
-    /// Per student: the index (into the flat preference array) of the entry they got, or `NONE`.
-    assigned_entry: Vec<u32>,
+    /// Per student: the place they got, or [`Place::NOTHING`].
+    places: Vec<Place>,
     /// Per programme: the number of students admitted.
     filled: Vec<u32>,
     /// Per programme: the 0-based rank of the last student admitted when the programme is full
     /// (and has places), otherwise `NONE`.
     cutoff: Vec<u32>,
+}
+
+/// The place a student holds: the programme and the index of its entry in the flat preference
+/// array (a displaced student resumes just after it). Both are recorded together when the
+/// proposal is accepted, so that reading the result out is one sequential pass, not a scattered
+/// lookup of every student's entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C, align(8))]
+struct Place {
+    program: u32,
+    entry: u32,
+}
+
+impl Place {
+    const NOTHING: Place = Place {
+        program: NONE,
+        entry: NONE,
+    };
 }
 
 /// Why a student did not get a programme they preferred to the one they got.
@@ -62,19 +78,22 @@ pub struct Explanation {
 impl Allocation {
     /// The programme student `s` got, if any.
     pub fn assignment(&self, s: usize) -> Option<u32> {
-        Some(self.assigned[s]).filter(|&p| p != NONE)
+        Some(self.places[s].program).filter(|&p| p != NONE)
     }
 
     /// Every student's programme, in student order.
     pub fn assignments(&self) -> impl ExactSizeIterator<Item = Option<u32>> + '_ {
-        self.assigned
+        self.places
             .iter()
-            .map(|&p| Some(p).filter(|&p| p != NONE))
+            .map(|place| Some(place.program).filter(|&p| p != NONE))
     }
 
     /// Number of students who got a place.
     pub fn placed(&self) -> usize {
-        self.assigned.iter().filter(|&&p| p != NONE).count()
+        self.places
+            .iter()
+            .filter(|place| place.program != NONE)
+            .count()
     }
 
     /// Number of students programme `p` admitted.
@@ -96,7 +115,7 @@ impl Allocation {
         s: usize,
     ) -> impl Iterator<Item = Explanation> + 'a {
         let start = inst.pref_start[s] as usize;
-        let end = match self.assigned_entry[s] {
+        let end = match self.places[s].entry {
             NONE => inst.pref_start[s + 1] as usize,
             entry => entry as usize,
         };
@@ -168,9 +187,8 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
     // worst student held only ever gets better once it is full, so finding the next worst by
     // scanning down its bits costs `O(ranking length / 64)` over the whole run.
     let mut held = vec![0u64; inst.ranking.len() / 64 + 1];
-    // Per student: the entry (index into the flat preference array) of the programme holding
-    // them, or `NONE`; a displaced student resumes just after it.
-    let mut holding = vec![NONE; students];
+    // Per student: the place they hold (a displaced student resumes just after its entry).
+    let mut places: Vec<Place> = vec![Place::NOTHING; students];
     // Students displaced and waiting to propose again, each as the ranking entry (index into
     // the flat ranking array) of the programme that displaced them: reading the student out of
     // the ranking is left to when the queue gets near them, so that it can be prefetched
@@ -180,13 +198,13 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
     let ranking = &inst.ranking[..];
     // Everyone proposes once in input order (their lists are read sequentially), then the
     // displaced students go on down their lists, first come first served.
-    for (s, slot) in holding.iter_mut().enumerate() {
+    for (s, place) in places.iter_mut().enumerate() {
         if let Some(&j) = inst.pref_start.get(s + AHEAD) {
             if let Some(&Entry { program: p, .. }) = entries.get(j as usize) {
                 prefetch(&progs[p as usize]);
             }
         }
-        *slot = propose(
+        *place = propose(
             inst,
             s as u32,
             inst.pref_start[s],
@@ -202,39 +220,29 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
         }
         if let Some(&k) = queue.get(head + 2 * AHEAD) {
             let t = ranking[k as usize] as usize;
-            prefetch(&holding[t]);
+            prefetch(&places[t]);
             prefetch(&inst.pref_start[t + 1]);
         }
         if let Some(&k) = queue.get(head + AHEAD) {
-            let j = holding[ranking[k as usize] as usize] as usize + 1;
+            let j = places[ranking[k as usize] as usize].entry as usize + 1;
             if let Some(entry) = entries.get(j) {
                 prefetch(entry);
             }
         }
         if let Some(&k) = queue.get(head + AHEAD / 2) {
-            let j = holding[ranking[k as usize] as usize] as usize + 1;
+            let j = places[ranking[k as usize] as usize].entry as usize + 1;
             if let Some(&Entry { program: p, .. }) = entries.get(j) {
                 prefetch(&progs[p as usize]);
             }
         }
         let s = ranking[queue[head] as usize];
         head += 1;
-        let from = holding[s as usize] + 1;
-        holding[s as usize] = propose(inst, s, from, &mut progs, &mut held, &mut queue);
+        let from = places[s as usize].entry + 1;
+        places[s as usize] = propose(inst, s, from, &mut progs, &mut held, &mut queue);
     }
     drop((queue, held));
     let proposed = Instant::now();
 
-    let assigned = holding
-        .iter()
-        .map(|&j| {
-            if j == NONE {
-                NONE
-            } else {
-                entries[j as usize].program
-            }
-        })
-        .collect();
     let cutoff = progs
         .iter()
         .zip(&inst.capacity)
@@ -248,8 +256,7 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
         .collect();
     let filled = progs.iter().map(|prog| prog.filled).collect();
     let alloc = Allocation {
-        assigned,
-        assigned_entry: holding,
+        places,
         filled,
         cutoff,
     };
@@ -260,8 +267,8 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
     (alloc, phases)
 }
 
-/// Student `s` proposes down their list from entry `from`: returns the entry of the programme
-/// that holds them, or `NONE`; a student they displace joins `queue` (as their ranking entry).
+/// Student `s` proposes down their list from entry `from`: returns the place that holds them, or
+/// [`Place::NOTHING`]; a student they displace joins `queue` (as their ranking entry).
 #[inline(always)]
 fn propose(
     inst: &Instance,
@@ -270,7 +277,7 @@ fn propose(
     progs: &mut [Prog],
     held: &mut [u64],
     queue: &mut Vec<u32>,
-) -> u32 {
+) -> Place {
     let end = inst.pref_start[s as usize + 1];
     let mut j = from;
     while j < end {
@@ -285,7 +292,10 @@ fn propose(
             held[bit / 64] |= 1 << (bit % 64);
             prog.filled += 1;
             prog.worst = prog.worst.max(rank);
-            return j - 1;
+            return Place {
+                program: p,
+                entry: j - 1,
+            };
         }
         if rank < prog.worst {
             let worst = (prog.base + prog.worst) as usize;
@@ -293,10 +303,13 @@ fn propose(
             held[worst / 64] &= !(1 << (worst % 64));
             held[bit / 64] |= 1 << (bit % 64);
             prog.worst = (highest_below(held, worst) - prog.base as usize) as u32;
-            return j - 1;
+            return Place {
+                program: p,
+                entry: j - 1,
+            };
         }
     }
-    NONE
+    Place::NOTHING
 }
 
 /// The highest set bit of `bits` below bit `pos`; there must be one.

@@ -30,6 +30,11 @@ use liaison_allocation::{allocate, allocate_with_phases, verify, Instance};
 
 const SEED: u64 = 2024;
 
+/// The allocator `liaison allocate` runs on (mimalloc, under its huge-page hint), so that the
+/// engine timed in process allocates its arrays as the CLI does, not from glibc's malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Options {
     sizes: Vec<usize>,
     python_max: usize,
