@@ -7,7 +7,7 @@
 //! Per size it prints: the engine time in process (`allocate` on the interned instance, best of
 //! several runs), the end-to-end CLI time (spawning the release `liaison allocate` on the JSON
 //! file, best of 3) with and without `--explain`, the CLI's peak resident memory (`wait4`
-//! rusage), the Python time end to end and for its algorithm alone (best of 3), and the ratios:
+//! rusage), the Python time end to end and for its algorithm alone (best of 5), and the ratios:
 //! every time compared is the best of its runs, on both sides, so that noise from other work on
 //! the machine (which only ever adds time) affects the ratio as little as possible. Below the
 //! table, a breakdown per size: the rank precomputation (every preference entry's rank, done
@@ -29,6 +29,9 @@ use liaison_allocation::synthetic::{generate, Params};
 use liaison_allocation::{allocate, allocate_with_phases, verify, Instance};
 
 const SEED: u64 = 2024;
+
+/// Runs of the Python implementation per size (the best counts).
+const PYTHON_RUNS: usize = 5;
 
 /// The allocator `liaison allocate` runs on (mimalloc, under its huge-page hint), so that the
 /// engine timed in process allocates its arrays as the CLI does, not from glibc's malloc.
@@ -196,9 +199,9 @@ fn main() {
     let dir = opts.keep.as_deref().unwrap_or(temp.path());
     std::fs::create_dir_all(dir).expect("benchmark directory");
     println!("allocation benchmark: students × 5 choices, programmes = students / 20, Zipf 1, 0.8 places per student");
-    println!("engine = deferred acceptance in process on a built instance (best of 7); CLI = `liaison allocate` end to end (best of 3), peak RSS via wait4");
+    println!("engine = deferred acceptance in process on a built instance (best of 31, of 3 at 1M); CLI = `liaison allocate` end to end (best of 3), peak RSS via wait4");
     println!(
-        "Python = crates/liaison-allocation/bench/reference.py, end to end and algorithm only (best of 3)"
+        "Python = crates/liaison-allocation/bench/reference.py, end to end and algorithm only (best of {PYTHON_RUNS})"
     );
     println!();
     row(&HEADERS.map(String::from));
@@ -212,7 +215,9 @@ fn main() {
         write_input(&inst, &input);
         let input_mb = std::fs::metadata(&input).unwrap().len() as f64 / 1e6;
 
-        let runs = if n >= 1_000_000 { 3 } else { 7 };
+        // A run takes milliseconds below 1M students: many of them cost nothing and keep the
+        // best one clear of the machine's noise, as Python's several runs do for it.
+        let runs = if n >= 1_000_000 { 3 } else { 31 };
         let mut engine = Vec::new();
         let mut result = None;
         for _ in 0..runs {
@@ -284,7 +289,7 @@ fn main() {
                 .arg(&timings)
                 .stderr(Stdio::inherit());
             let (mut py_wall, mut py_engine) = (Duration::MAX, f64::INFINITY);
-            for _ in 0..3 {
+            for _ in 0..PYTHON_RUNS {
                 py_wall = py_wall.min(measure(&mut cmd).wall);
                 py_engine = py_engine.min(python_timings(&timings).1);
                 assert!(
