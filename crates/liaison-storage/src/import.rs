@@ -210,6 +210,16 @@ pub struct MobilityImport {
     pub return_confirmed_at: Option<String>,
 }
 
+/// One step of writing an institutions file, in file order.
+enum Step {
+    /// The row's `hei_id` belongs to another record: the import stops here.
+    Taken(usize),
+    /// The row updates an existing record.
+    Update(usize),
+    /// New records, one statement (row indexes and chosen ids).
+    Create(Vec<(usize, Option<Id>)>),
+}
+
 impl ImportOutcome {
     pub(crate) fn count(&mut self, w: Written) {
         match w {
@@ -320,29 +330,21 @@ impl Db {
         } else {
             None
         };
-        let mut created = Vec::new();
-        // New rows wait here until a batch is full (rows with chosen ids and without apart).
+        // The rows as steps, in the order they are written: an update of an existing record
+        // when its row comes, new records in batches (rows with chosen ids and without apart),
+        // each written when the next new row would not fit in it.
+        let mut steps = Vec::new();
         let mut pending: Vec<(usize, Option<Id>)> = Vec::new();
         for (index, row) in rows.iter().enumerate() {
             if let Some(hei) = &row.draft.hei_id {
                 if taken.get(hei).is_some_and(|owner| Some(*owner) != row.id) {
-                    return Err(ImportFailure {
-                        index,
-                        error: invalid("hei_id", "taken"),
-                    });
+                    steps.push(Step::Taken(index));
+                    pending.clear();
+                    break;
                 }
             }
-            let exists = row.id.is_some_and(|id| present.contains(&id));
-            if exists {
-                let written = async {
-                    let same = |t: &Institution| t.draft == row.draft;
-                    let values = crate::institutions::write_args(&row.draft);
-                    upsert(self, tx, actor, table, row.id, same, values).await
-                }
-                .await
-                .map_err(|error| ImportFailure { index, error })?;
-                outcome.count(written);
-                tick(progress, index, rows.len());
+            if row.id.is_some_and(|id| present.contains(&id)) {
+                steps.push(Step::Update(index));
                 continue;
             }
             if pending.len() == BATCH
@@ -350,15 +352,71 @@ impl Db {
                     .last()
                     .is_some_and(|(_, id)| id.is_some() != row.id.is_some())
             {
-                self.create_batch(tx, actor, rows, &mut pending, &mut outcome, progress)
-                    .await
-                    .map(|ids| created.extend(ids))?;
+                steps.push(Step::Create(std::mem::take(&mut pending)));
             }
             pending.push((index, row.id));
         }
-        self.create_batch(tx, actor, rows, &mut pending, &mut outcome, progress)
-            .await
-            .map(|ids| created.extend(ids))?;
+        if !pending.is_empty() {
+            steps.push(Step::Create(pending));
+        }
+        let batch = |rows_of_batch: &[(usize, Option<Id>)]| {
+            let values = rows_of_batch
+                .iter()
+                .map(|(i, _)| crate::institutions::write_args(&rows[*i].draft))
+                .collect();
+            let ids: Option<Vec<Id>> = rows_of_batch.iter().map(|(_, id)| *id).collect();
+            let object = crate::institutions::object_sql(self.backend());
+            table.insert_batch(self.backend(), ids.as_deref(), values, object)
+        };
+        let mut created = Vec::new();
+        // The next batch, built while the database writes the one before it.
+        let mut built = None;
+        for (k, step) in steps.iter().enumerate() {
+            match step {
+                Step::Taken(index) => {
+                    return Err(ImportFailure {
+                        index: *index,
+                        error: invalid("hei_id", "taken"),
+                    })
+                }
+                Step::Update(index) => {
+                    let (index, row) = (*index, &rows[*index]);
+                    let written = async {
+                        let same = |t: &Institution| t.draft == row.draft;
+                        let values = crate::institutions::write_args(&row.draft);
+                        upsert(self, tx, actor, table, row.id, same, values).await
+                    }
+                    .await
+                    .map_err(|error| ImportFailure { index, error })?;
+                    outcome.count(written);
+                    tick(progress, index, rows.len());
+                }
+                Step::Create(rows_of_batch) => {
+                    let current = built.take().unwrap_or_else(|| batch(rows_of_batch));
+                    let next = match steps.get(k + 1) {
+                        Some(Step::Create(next)) => Some(next),
+                        _ => None,
+                    };
+                    // `biased`: the insert is polled first, so it is on its way to the database
+                    // (which works on its own thread or process) before the next batch is built.
+                    let (made, next) = tokio::join!(
+                        biased;
+                        table.insert_many(tx, actor, current),
+                        async { next.map(|next| batch(next)) },
+                    );
+                    built = next;
+                    let made = made.map_err(|error| ImportFailure {
+                        index: rows_of_batch[0].0,
+                        error,
+                    })?;
+                    created.extend(made);
+                    for &(index, _) in rows_of_batch {
+                        outcome.count(Written::Created);
+                        tick(progress, index, rows.len());
+                    }
+                }
+            }
+        }
         if let Some(sql) = trigger {
             // One statement for all new rows: FTS5 flushes its pending terms to disk (and merges
             // segments) at the start of every statement that writes it.
@@ -394,38 +452,6 @@ impl Db {
                 .map_err(StoreError::from)?;
         }
         Ok(outcome)
-    }
-
-    async fn create_batch(
-        &self,
-        tx: &mut Tx,
-        actor: &Actor,
-        rows: &[ImportRow<InstitutionDraft>],
-        pending: &mut Vec<(usize, Option<Id>)>,
-        outcome: &mut ImportOutcome,
-        progress: &Progress<'_>,
-    ) -> Result<Vec<Id>, ImportFailure> {
-        let Some(&(first, _)) = pending.first() else {
-            return Ok(Vec::new());
-        };
-        let values: Vec<Vec<Arg>> = pending
-            .iter()
-            .map(|(i, _)| crate::institutions::write_args(&rows[*i].draft))
-            .collect();
-        let ids: Option<Vec<Id>> = pending.iter().map(|(_, id)| *id).collect();
-        let object = crate::institutions::object_sql(self.backend());
-        let made = crate::institutions::TABLE
-            .insert_many(self.backend(), tx, actor, ids.as_deref(), values, object)
-            .await
-            .map_err(|error| ImportFailure {
-                index: first,
-                error,
-            })?;
-        for (index, _) in pending.drain(..) {
-            outcome.count(Written::Created);
-            tick(progress, index, rows.len());
-        }
-        Ok(made)
     }
 
     /// Imports org units in one transaction; a parent must come before its sub-units.

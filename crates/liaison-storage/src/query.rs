@@ -120,16 +120,24 @@ pub(crate) fn tuple(backend: Backend, first: usize, count: usize) -> String {
 }
 
 pub(crate) fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     args: &[Arg],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    bind_values(query, args.to_vec())
+}
+
+/// [`bind_all`], taking the values (their text is moved into the query, not copied).
+pub(crate) fn bind_values<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    args: Vec<Arg>,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     for arg in args {
         query = match arg {
-            Arg::Text(s) => query.bind(s.clone()),
-            Arg::Int(i) => query.bind(*i),
-            Arg::OptText(s) => query.bind(s.clone()),
-            Arg::OptInt(i) => query.bind(*i),
-            Arg::OptFloat(Some(f)) => query.bind(*f),
+            Arg::Text(s) => query.bind(s),
+            Arg::Int(i) => query.bind(i),
+            Arg::OptText(s) => query.bind(s),
+            Arg::OptInt(i) => query.bind(i),
+            Arg::OptFloat(Some(f)) => query.bind(f),
             // sqlx 0.8.6's Any driver turns a NULL of type f64 into a PostgreSQL float4 NULL (its
             // Real/Double cases are swapped), so a statement first prepared with a NULL there
             // later refuses an f64 ("incorrect binary data format"). An f32-typed NULL comes out

@@ -24,6 +24,17 @@ macro_rules! versioned {
 }
 pub(crate) use versioned;
 
+/// A multi-row insert ready to run: [`Table::insert_batch`] builds it, [`Table::insert_many`]
+/// runs it.
+pub(crate) struct InsertBatch {
+    sql: String,
+    /// SQLite's second statement, writing the audit entries of the new ids.
+    audit: Option<String>,
+    values: Vec<Arg>,
+    /// The records' creation time, also the audit entries'.
+    now: String,
+}
+
 pub(crate) struct Table<T> {
     pub name: &'static str,
     /// The entity name written to the audit log.
@@ -129,22 +140,18 @@ impl<T: Versioned> Table<T> {
         Ok(created)
     }
 
-    /// Inserts many new records in one statement (`ids`: all chosen, or all new) and audits each
-    /// as a single create would be; returns their ids. The audit entries are written by the
-    /// database from the stored rows, `object` being the SQL of a record's JSON as serde writes it
-    /// (the same text `audit::record` stores): no row is read back, parsed and serialised here.
-    pub async fn insert_many(
+    /// A statement inserting many new records (`ids`: all chosen, or all new), built apart from
+    /// its execution so that a large import can build the next one while the database writes
+    /// this one. `object` is the SQL of a record's JSON as serde writes it (the same text
+    /// `audit::record` stores): the audit entries are written by the database from the stored
+    /// rows, no row is read back, parsed and serialised here.
+    pub fn insert_batch(
         &self,
         backend: Backend,
-        tx: &mut Tx,
-        actor: &Actor,
         ids: Option<&[Id]>,
         rows: Vec<Vec<Arg>>,
         object: &str,
-    ) -> StoreResult<Vec<Id>> {
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
+    ) -> InsertBatch {
         let now = crate::now();
         let id_column = if ids.is_some() { ", id" } else { "" };
         let mut values = Vec::new();
@@ -164,32 +171,18 @@ impl<T: Versioned> Table<T> {
             self.write_columns.join(", "),
             tuples.join(", "),
         );
-        let n = values.len();
-        let created: Vec<Id> = match backend {
+        let (sql, audit) = match backend {
             // SQLite has no INSERT inside WITH: the audit entries follow in a second statement.
             Backend::Sqlite => {
-                let created: Vec<Id> =
-                    query::bind_all(sqlx::query(&format!("{insert} RETURNING id")), &values)
-                        .fetch_all(&mut **tx)
-                        .await?
-                        .iter()
-                        .map(|r| query::int(r, "id"))
-                        .collect::<StoreResult<_>>()?;
                 let from = format!(
                     "FROM {} WHERE id IN (SELECT value FROM json_each($4)) ORDER BY id",
                     self.name
                 );
                 let audit = audit::creates_sql(self.entity, object, &from, ["$1", "$2", "$3"]);
-                sqlx::query(&audit)
-                    .bind(now)
-                    .bind(actor.user_id)
-                    .bind(actor.label.clone())
-                    .bind(serde_json::to_string(&created).expect("ids serialise"))
-                    .execute(&mut **tx)
-                    .await?;
-                created
+                (format!("{insert} RETURNING id"), Some(audit))
             }
             Backend::Postgres => {
+                let n = values.len();
                 let params = [n + 1, n + 2, n + 3].map(|i| format!("${i}"));
                 let audit = audit::creates_sql(
                     self.entity,
@@ -200,17 +193,56 @@ impl<T: Versioned> Table<T> {
                 let sql = format!(
                     "WITH made AS ({insert} RETURNING *) {audit} RETURNING CAST(entity_id AS BIGINT) AS id"
                 );
-                query::bind_all(sqlx::query(&sql), &values)
-                    .bind(now)
-                    .bind(actor.user_id)
-                    .bind(actor.label.clone())
-                    .fetch_all(&mut **tx)
-                    .await?
-                    .iter()
-                    .map(|r| query::int(r, "id"))
-                    .collect::<StoreResult<_>>()?
+                (sql, None)
             }
         };
+        InsertBatch {
+            sql,
+            audit,
+            values,
+            now,
+        }
+    }
+
+    /// Runs a batch built by [`Table::insert_batch`], auditing each record as a single create
+    /// would be; returns the new ids.
+    pub async fn insert_many(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        batch: InsertBatch,
+    ) -> StoreResult<Vec<Id>> {
+        let InsertBatch {
+            sql,
+            audit,
+            values,
+            now,
+        } = batch;
+        let Some(audit) = audit else {
+            // PostgreSQL: one statement writes the records and their audit entries.
+            return query::bind_values(sqlx::query(&sql), values)
+                .bind(now)
+                .bind(actor.user_id)
+                .bind(actor.label.clone())
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| query::int(r, "id"))
+                .collect();
+        };
+        let created: Vec<Id> = query::bind_values(sqlx::query(&sql), values)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| query::int(r, "id"))
+            .collect::<StoreResult<_>>()?;
+        sqlx::query(&audit)
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(actor.label.clone())
+            .bind(serde_json::to_string(&created).expect("ids serialise"))
+            .execute(&mut **tx)
+            .await?;
         Ok(created)
     }
 
