@@ -450,3 +450,69 @@ fn an_import_reports_its_progress_on_stderr() {
         text(&done.stdout)
     );
 }
+
+#[test]
+fn a_large_file_of_new_and_existing_records_is_written_whole() {
+    let db = TestDb::new();
+    let files = tempfile::tempdir().unwrap();
+    let first = files.path().join("first.csv");
+    std::fs::write(
+        &first,
+        "kind,name.en,country,status,hei_id\n\
+         university,Old North,KZ,active,north.kz\n\
+         university,Old South,KZ,active,south.kz\n",
+    )
+    .unwrap();
+    let run = import(&db, "institutions", &first, false);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let exported = files.path().join("existing.csv");
+    export(&db, "institutions", "csv", &exported);
+    let rows = records(&exported);
+    let column = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
+    let (id, name) = (column("id"), column("name.en"));
+    let id_of = |wanted: &str| {
+        rows.iter()
+            .find(|r| r[name] == wanted)
+            .map(|r| r[id].clone())
+            .unwrap()
+    };
+    let (north, south) = (id_of("Old North"), id_of("Old South"));
+
+    // 2,400 new rows (three statements of new records, each built while the one before is
+    // written), with the two existing records updated in between.
+    let mut csv = String::from("id,kind,name.en,country,status,hei_id\n");
+    for i in 0..2400 {
+        if i == 700 {
+            csv.push_str(&format!(
+                "{south},university,New South,KZ,active,south2.kz\n"
+            ));
+        }
+        if i == 1700 {
+            csv.push_str(&format!(
+                "{north},university,New North,KZ,active,north2.kz\n"
+            ));
+        }
+        csv.push_str(&format!(",school,School {i},KZ,prospect,school{i}.kz\n"));
+    }
+    let file = files.path().join("large.csv");
+    std::fs::write(&file, csv).unwrap();
+    let done = import(&db, "institutions", &file, false);
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert!(
+        text(&done.stdout).contains("imported institutions: 2400 created, 2 updated"),
+        "{}",
+        text(&done.stdout)
+    );
+    let after = files.path().join("after.csv");
+    export(&db, "institutions", "csv", &after);
+    let rows = records(&after);
+    assert_eq!(rows.len(), 1 + 2 + 2400);
+    let hei = column("hei_id");
+    let by_name = |wanted: &str| rows.iter().find(|r| r[name] == wanted).cloned();
+    assert_eq!(by_name("New North").unwrap()[hei], "north2.kz");
+    assert_eq!(by_name("New South").unwrap()[hei], "south2.kz");
+    for i in [0, 999, 1000, 1999, 2000, 2399] {
+        let row = by_name(&format!("School {i}")).unwrap_or_else(|| panic!("School {i} missing"));
+        assert_eq!(row[hei], format!("school{i}.kz"));
+    }
+}
