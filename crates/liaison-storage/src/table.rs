@@ -218,24 +218,21 @@ impl<T: Versioned> Table<T> {
             values,
             now,
         } = batch;
+        let ids = |rows: Vec<AnyRow>| -> StoreResult<Vec<Id>> {
+            rows.iter().map(|r| query::int(r, "id")).collect()
+        };
+        let insert = query::bind_values(sqlx::query(&sql), values);
         let Some(audit) = audit else {
             // PostgreSQL: one statement writes the records and their audit entries.
-            return query::bind_values(sqlx::query(&sql), values)
+            let rows = insert
                 .bind(now)
                 .bind(actor.user_id)
                 .bind(actor.label.clone())
                 .fetch_all(&mut **tx)
-                .await?
-                .iter()
-                .map(|r| query::int(r, "id"))
-                .collect();
+                .await?;
+            return ids(rows);
         };
-        let created: Vec<Id> = query::bind_values(sqlx::query(&sql), values)
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| query::int(r, "id"))
-            .collect::<StoreResult<_>>()?;
+        let created = ids(insert.fetch_all(&mut **tx).await?)?;
         sqlx::query(&audit)
             .bind(now)
             .bind(actor.user_id)

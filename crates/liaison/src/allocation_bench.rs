@@ -33,8 +33,9 @@ const SEED: u64 = 2024;
 /// Runs of the Python implementation per size (the best counts).
 const PYTHON_RUNS: usize = 5;
 
-/// The allocator `liaison allocate` runs on (mimalloc, under its huge-page hint), so that the
-/// engine timed in process allocates its arrays as the CLI does, not from glibc's malloc.
+/// The allocator under `liaison allocate` (mimalloc; the CLI adds a huge-page hint for blocks of
+/// 8 MB and more), so that the engine timed in process allocates its arrays from it, not from
+/// glibc's malloc.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
