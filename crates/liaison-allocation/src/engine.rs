@@ -1,13 +1,14 @@
 //! Student-proposing deferred acceptance over flat arrays.
 //!
-//! Every preference entry's rank (the programme's rank of the student, or "not ranked") is
-//! computed once, when the [`Instance`] is built. Free students then propose down their lists. A
-//! proposal is held if the programme has a free place, or if it beats the worst student the
-//! programme holds, who is then freed and goes on down their own list. Each programme's students
-//! are one bit per entry of its ranking (one shared bit array), plus the rank of the worst one
-//! held: once a programme is full its worst student held only ever gets better, so finding the
-//! next worst by scanning down its bits costs `O(ranking length / 64)` for the whole run, and the
-//! run is `O(entries)`. Every student proposes to each programme at most once.
+//! The [first pass](crate::first_pass) over the programmes' rankings finds every preference
+//! entry's rank (the programme's rank of the student, or "not ranked") and settles every student's
+//! proposal to their first choice. The students it leaves without a place then propose down their
+//! lists. A proposal is held if the programme has a free place, or if it beats the worst student
+//! the programme holds, who is then freed and goes on down their own list. Each programme's
+//! students are one bit per entry of its ranking (one shared bit array), plus the rank of the
+//! worst one held: once a programme is full its worst student held only ever gets better, so
+//! finding the next worst by scanning down its bits costs `O(ranking length / 64)` for the whole
+//! run, and the run is `O(entries)`. Every student proposes to each programme at most once.
 //!
 //! Proposal order does not change the outcome (the student-optimal stable matching is unique, and
 //! every student proposes exactly down to their final programme whatever the order), so students
@@ -19,7 +20,8 @@
 use crate::prefetch::prefetch;
 use std::time::{Duration, Instant};
 
-use crate::instance::Entry;
+use crate::first_pass::{first_pass, FirstPass};
+use crate::lists::{Entry, Lists, LINE};
 use crate::{Instance, NONE};
 
 /// How many students ahead in the queue their state is prefetched.
@@ -30,6 +32,8 @@ const AHEAD: usize = 8;
 pub struct Allocation {
     /// Per student: the place they got, or [`Place::NOTHING`].
     places: Vec<Place>,
+    /// Every student's list, with the ranks (for explanations).
+    lists: Lists,
     /// Per programme: the number of students admitted.
     filled: Vec<u32>,
     /// Per programme: the 0-based rank of the last student admitted when the programme is full
@@ -37,19 +41,19 @@ pub struct Allocation {
     cutoff: Vec<u32>,
 }
 
-/// The place a student holds: the programme and the index of its entry in the flat preference
-/// array (a displaced student resumes just after it). Both are recorded together when the
+/// The place a student holds: the programme and the index of its entry in the [`Lists`] (a
+/// displaced student resumes just after it). Both are recorded together when the
 /// proposal is accepted, so that reading the result out is one sequential pass, not a scattered
 /// lookup of every student's entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C, align(8))]
-struct Place {
-    program: u32,
-    entry: u32,
+pub(crate) struct Place {
+    pub(crate) program: u32,
+    pub(crate) entry: u32,
 }
 
 impl Place {
-    const NOTHING: Place = Place {
+    pub(crate) const NOTHING: Place = Place {
         program: NONE,
         entry: NONE,
     };
@@ -114,13 +118,16 @@ impl Allocation {
         inst: &'a Instance,
         s: usize,
     ) -> impl Iterator<Item = Explanation> + 'a {
-        let start = inst.pref_start[s] as usize;
+        let start = self.lists.start(s);
         let end = match self.places[s].entry {
-            NONE => inst.pref_start[s + 1] as usize,
-            entry => entry as usize,
+            NONE => self.lists.end(s),
+            entry => entry,
         };
-        (start..end).map(move |j| {
-            let Entry { program, rank } = inst.entries[j];
+        (start..end).filter_map(move |j| {
+            let Entry { program, rank } = self.lists.entry(j);
+            if program == NONE {
+                return None; // a slot past the end of the list
+            }
             let reason = if rank == NONE {
                 Reason::NotRanked
             } else if inst.capacity[program as usize] == 0 {
@@ -136,7 +143,7 @@ impl Allocation {
                     rank: rank + 1,
                 }
             };
-            Explanation { program, reason }
+            Some(Explanation { program, reason })
         })
     }
 }
@@ -144,19 +151,35 @@ impl Allocation {
 /// A programme's state during the run: where its ranking starts in the flat ranking array (and
 /// so in the bit set of students held), how many places it can fill (its places, but never more
 /// than the students it ranks), how many are filled, and the rank of the worst student held.
-#[derive(Clone, Copy)]
-struct Prog {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Prog {
     base: u32,
-    slots: u32,
-    filled: u32,
-    worst: u32,
+    pub(crate) slots: u32,
+    pub(crate) filled: u32,
+    pub(crate) worst: u32,
+}
+
+impl Prog {
+    /// Every programme of `inst`, holding nobody.
+    pub(crate) fn all(inst: &Instance) -> Vec<Prog> {
+        (0..inst.programs())
+            .map(|p| Prog {
+                base: inst.rank_start[p],
+                slots: (inst.rank_start[p + 1] - inst.rank_start[p]).min(inst.capacity[p]),
+                filled: 0,
+                worst: 0,
+            })
+            .collect()
+    }
 }
 
 /// How long each phase of [`allocate`] took (for the benchmark's breakdown).
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Phases {
-    /// Setting up the programmes' state and every proposal, to the last displaced student.
+    /// The first pass: every entry's rank, and the first choices.
+    pub first_pass: Duration,
+    /// Every later proposal, to the last displaced student.
     pub proposals: Duration,
     /// The assignment and cut-offs read out of the final state.
     pub result: Duration,
@@ -173,22 +196,17 @@ pub fn allocate(inst: &Instance) -> Allocation {
 pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
     let started = Instant::now();
     let students = inst.students();
-    let entries = &inst.entries[..];
-
-    let mut progs: Vec<Prog> = (0..inst.programs())
-        .map(|p| Prog {
-            base: inst.rank_start[p],
-            slots: (inst.rank_start[p + 1] - inst.rank_start[p]).min(inst.capacity[p]),
-            filled: 0,
-            worst: 0,
-        })
-        .collect();
-    // One bit per ranking entry: set while the programme holds that student. A programme's
-    // worst student held only ever gets better once it is full, so finding the next worst by
-    // scanning down its bits costs `O(ranking length / 64)` over the whole run.
-    let mut held = vec![0u64; inst.ranking.len() / 64 + 1];
-    // Per student: the place they hold (a displaced student resumes just after its entry).
-    let mut places: Vec<Place> = vec![Place::NOTHING; students];
+    let mut progs = Prog::all(inst);
+    let FirstPass {
+        lists,
+        // One bit per ranking entry: set while the programme holds that student. A programme's
+        // worst student held only ever gets better once it is full, so finding the next worst by
+        // scanning down its bits costs `O(ranking length / 64)` over the whole run.
+        mut held,
+        mut places,
+        first_choices_proposed,
+    } = first_pass(inst, &mut progs);
+    let first_passed = Instant::now();
     // Students displaced and waiting to propose again, each as the ranking entry (index into
     // the flat ranking array) of the programme that displaced them: reading the student out of
     // the ranking is left to when the queue gets near them, so that it can be prefetched
@@ -196,49 +214,54 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
     // prefetched while others propose.
     let mut queue: Vec<u32> = Vec::with_capacity(students);
     let ranking = &inst.ranking[..];
-    // Everyone proposes once in input order (their lists are read sequentially), then the
-    // displaced students go on down their lists, first come first served.
-    for (s, place) in places.iter_mut().enumerate() {
-        if let Some(&j) = inst.pref_start.get(s + AHEAD) {
-            if let Some(&Entry { program: p, .. }) = entries.get(j as usize) {
-                prefetch(&progs[p as usize]);
-            }
-        }
-        *place = propose(
-            inst,
-            s as u32,
-            inst.pref_start[s],
-            &mut progs,
-            &mut held,
-            &mut queue,
-        );
+    let state = &mut State {
+        lists: &lists,
+        progs: &mut progs,
+        held: &mut held,
+        queue: &mut queue,
+    };
+    // The students the first pass left without a place, gathered without a branch on which
+    // (about half of them, at random).
+    let mut waiting: Vec<u32> = vec![0; students];
+    let mut count = 0;
+    for (s, place) in places.iter().enumerate() {
+        waiting[count] = s as u32;
+        count += (place.program == NONE) as usize;
     }
+    // They propose on down their lists, in input order (their lines are read in order), then
+    // the displaced students do, first come first served.
+    let skip = first_choices_proposed as u32;
+    for &s in &waiting[..count] {
+        places[s as usize] = state.propose(s, lists.start(s as usize) + skip);
+    }
+    drop(waiting);
     let mut head = 0;
-    while head < queue.len() {
+    while head < state.queue.len() {
+        let queue = &state.queue;
         if let Some(&k) = queue.get(head + 3 * AHEAD) {
             prefetch(&ranking[k as usize]);
         }
         if let Some(&k) = queue.get(head + 2 * AHEAD) {
-            let t = ranking[k as usize] as usize;
-            prefetch(&places[t]);
-            prefetch(&inst.pref_start[t + 1]);
+            prefetch(&places[ranking[k as usize] as usize]);
         }
         if let Some(&k) = queue.get(head + AHEAD) {
             let j = places[ranking[k as usize] as usize].entry as usize + 1;
-            if let Some(entry) = entries.get(j) {
-                prefetch(entry);
+            if let Some(line) = lists.lines.get(j / LINE) {
+                prefetch(line);
             }
         }
         if let Some(&k) = queue.get(head + AHEAD / 2) {
             let j = places[ranking[k as usize] as usize].entry as usize + 1;
-            if let Some(&Entry { program: p, .. }) = entries.get(j) {
-                prefetch(&progs[p as usize]);
+            if let Some(line) = lists.lines.get(j / LINE) {
+                if let Some(prog) = state.progs.get(line.programs[j % LINE] as usize) {
+                    prefetch(prog);
+                }
             }
         }
         let s = ranking[queue[head] as usize];
         head += 1;
         let from = places[s as usize].entry + 1;
-        places[s as usize] = propose(inst, s, from, &mut progs, &mut held, &mut queue);
+        places[s as usize] = state.propose(s, from);
     }
     drop((queue, held));
     let proposed = Instant::now();
@@ -257,59 +280,66 @@ pub fn allocate_with_phases(inst: &Instance) -> (Allocation, Phases) {
     let filled = progs.iter().map(|prog| prog.filled).collect();
     let alloc = Allocation {
         places,
+        lists,
         filled,
         cutoff,
     };
     let phases = Phases {
-        proposals: proposed - started,
+        first_pass: first_passed - started,
+        proposals: proposed - first_passed,
         result: proposed.elapsed(),
     };
     (alloc, phases)
 }
 
-/// Student `s` proposes down their list from entry `from`: returns the place that holds them, or
-/// [`Place::NOTHING`]; a student they displace joins `queue` (as their ranking entry).
-#[inline(always)]
-fn propose(
-    inst: &Instance,
-    s: u32,
-    from: u32,
-    progs: &mut [Prog],
-    held: &mut [u64],
-    queue: &mut Vec<u32>,
-) -> Place {
-    let end = inst.pref_start[s as usize + 1];
-    let mut j = from;
-    while j < end {
-        let Entry { program: p, rank } = inst.entries[j as usize];
-        j += 1;
-        if rank == NONE {
-            continue;
+/// The engine's state while students propose.
+struct State<'a> {
+    lists: &'a Lists,
+    progs: &'a mut [Prog],
+    held: &'a mut [u64],
+    queue: &'a mut Vec<u32>,
+}
+
+impl State<'_> {
+    /// Student `s` proposes down their list from entry `from`: returns the place that holds
+    /// them, or [`Place::NOTHING`]; a student they displace joins the queue (as their ranking
+    /// entry).
+    #[inline(always)]
+    fn propose(&mut self, s: u32, from: u32) -> Place {
+        let end = self.lists.end(s as usize);
+        let held = &mut *self.held;
+        let mut j = from;
+        while j < end {
+            let Entry { program: p, rank } = self.lists.entry(j);
+            j += 1;
+            if rank == NONE {
+                continue;
+            }
+            let prog = &mut self.progs[p as usize];
+            let bit = (prog.base + rank) as usize;
+            if prog.filled < prog.slots {
+                held[bit / 64] |= 1 << (bit % 64);
+                prog.filled += 1;
+                prog.worst = prog.worst.max(rank);
+                return Place {
+                    program: p,
+                    entry: j - 1,
+                };
+            }
+            if rank < prog.worst {
+                let worst = (prog.base + prog.worst) as usize;
+                self.queue.push(worst as u32);
+                held[worst / 64] &= !(1 << (worst % 64));
+                held[bit / 64] |= 1 << (bit % 64);
+                prog.worst = (highest_below(held, worst) - prog.base as usize) as u32;
+                return Place {
+                    program: p,
+                    entry: j - 1,
+                };
+            }
         }
-        let prog = &mut progs[p as usize];
-        let bit = (prog.base + rank) as usize;
-        if prog.filled < prog.slots {
-            held[bit / 64] |= 1 << (bit % 64);
-            prog.filled += 1;
-            prog.worst = prog.worst.max(rank);
-            return Place {
-                program: p,
-                entry: j - 1,
-            };
-        }
-        if rank < prog.worst {
-            let worst = (prog.base + prog.worst) as usize;
-            queue.push(worst as u32);
-            held[worst / 64] &= !(1 << (worst % 64));
-            held[bit / 64] |= 1 << (bit % 64);
-            prog.worst = (highest_below(held, worst) - prog.base as usize) as u32;
-            return Place {
-                program: p,
-                entry: j - 1,
-            };
-        }
+        Place::NOTHING
     }
-    Place::NOTHING
 }
 
 /// The highest set bit of `bits` below bit `pos`; there must be one.
@@ -407,5 +437,44 @@ mod tests {
         let (_, a) = run(&[vec![0], vec![0]], &[(u32::MAX, vec![1, 0])]);
         assert_eq!(a.assignments().collect::<Vec<_>>(), vec![Some(0), Some(0)]);
         assert_eq!(a.cutoff(0), None);
+    }
+
+    /// Lists longer than a line go another way (ranks by counting sort, first choices proposed by
+    /// the engine): padding every list with programmes that do not rank the student changes
+    /// nobody's place, and only adds "not ranked" to explanations.
+    #[test]
+    fn long_lists_give_the_same_matching() {
+        let short = crate::synthetic::generate(&crate::synthetic::Params::new(2_000, 3));
+        let prefs: Vec<Vec<u32>> = (0..short.students())
+            .map(|s| {
+                let list = short.prefs(s);
+                let unranked = (0..short.programs() as u32).filter(|&p| {
+                    !list.contains(&p) && !short.ranking(p as usize).contains(&(s as u32))
+                });
+                list.iter().copied().chain(unranked.take(6)).collect()
+            })
+            .collect();
+        let programs: Vec<(u32, Vec<u32>)> = (0..short.programs())
+            .map(|p| (short.capacity(p), short.ranking(p).to_vec()))
+            .collect();
+        let (long, padded) = run(&prefs, &programs);
+        assert!(prefs.iter().all(|list| list.len() > LINE));
+        let a = allocate(&short);
+        assert_eq!(
+            padded.assignments().collect::<Vec<_>>(),
+            a.assignments().collect::<Vec<_>>()
+        );
+        for p in 0..short.programs() {
+            assert_eq!(padded.cutoff(p), a.cutoff(p));
+        }
+        for s in 0..short.students() {
+            let extra: Vec<_> = padded
+                .explain(&long, s)
+                .skip(a.explain(&short, s).count())
+                .collect();
+            let expected = if a.assignment(s).is_some() { 0 } else { 6 };
+            assert_eq!(extra.len(), expected, "student {s}");
+            assert!(extra.iter().all(|e| e.reason == Reason::NotRanked));
+        }
     }
 }

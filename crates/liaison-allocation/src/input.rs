@@ -18,6 +18,7 @@ use std::fmt;
 use std::hash::Hasher;
 
 use crate::hash::IdHasher;
+use crate::lists::{indexes_fit, LIMITS};
 use crate::prefetch::prefetch;
 use crate::{Instance, NONE};
 
@@ -130,7 +131,7 @@ impl fmt::Display for InputError {
                 )
             }
             InputError::TooLarge => {
-                write!(f, "the input is too large (at most 4,294,967,294 students, programmes and list entries)")
+                write!(f, "the input is too large ({LIMITS})")
             }
         }
     }
@@ -553,7 +554,7 @@ impl<'a> InputBuilder<'a> {
     /// Adds the next student of the `students` array: its id and its programmes, most wanted first.
     pub fn add_student(&mut self, id: Id<'a>, prefs: &[Id<'a>]) {
         let index = self.students.defined();
-        if index + 1 >= NONE as usize || self.prefs.len() + prefs.len() >= NONE as usize {
+        if !indexes_fit(index + 1, self.prefs.len() + prefs.len()) {
             self.too_large = true;
             return;
         }
@@ -692,7 +693,7 @@ impl<'a> InputBuilder<'a> {
                 *s = students.entity[*s as usize];
             }
         }
-        let instance = Instance::with_ranks(pref_start, prefs, capacity, rank_start, ranking);
+        let instance = Instance::from_checked(pref_start, prefs, capacity, rank_start, ranking);
         Ok(Problem {
             instance,
             student_ids: students.into_ids(),

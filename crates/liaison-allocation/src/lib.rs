@@ -20,16 +20,18 @@
 //!
 //! The crate does no I/O. [`InputBuilder`] takes the ids as strings (the CLI streams them out of
 //! the JSON file), checks them (duplicates, unknown ids, negative capacities) and interns them to
-//! dense integer indexes; [`Instance`] holds the problem as flat arrays, with every preference
-//! entry's rank precomputed when it is built; [`allocate`] runs the algorithm in
-//! `O(total length of all lists)` time.
+//! dense integer indexes; [`Instance`] holds the problem as flat arrays; [`allocate`] runs the
+//! algorithm in `O(total length of all lists)` time: a first pass over the rankings gives every
+//! preference entry its rank (on two threads for large problems), then students propose.
 //! [`verify::check_stable`] is an independent stability checker, and [`synthetic`] generates
 //! deterministic random instances for tests and the benchmark.
 
 mod engine;
+mod first_pass;
 mod hash;
 mod input;
 mod instance;
+mod lists;
 mod prefetch;
 pub mod synthetic;
 pub mod verify;
