@@ -81,7 +81,7 @@ fn first_pass_on(inst: &Instance, progs: &mut [Prog], parallel: bool) -> FirstPa
     };
     if !parallel {
         // SAFETY: `lines` has room for `students` lines, all written before they are shared;
-        // neither vector is touched otherwise until the pass is over.
+        // none of the vectors is touched otherwise until the pass is over.
         unsafe {
             raw.build(inst, 0..students);
             scan_rankings(inst, 0..inst.programs(), progs, &raw.shared());
@@ -100,7 +100,8 @@ fn first_pass_on(inst: &Instance, progs: &mut [Prog], parallel: bool) -> FirstPa
         let built = Barrier::new(2);
         // SAFETY: `lines` has room for `students` lines; each thread writes its own half, and
         // only reads lines (or writes ranks and bits, through atomics) once the barrier has seen
-        // both halves written. Neither vector is touched otherwise until both threads are done.
+        // both halves written; each writes the places of the students its own programmes hold.
+        // None of the vectors is touched otherwise until both threads are done.
         std::thread::scope(|scope| {
             let built = &built;
             scope.spawn(move || unsafe {
@@ -127,8 +128,8 @@ fn first_pass_on(inst: &Instance, progs: &mut [Prog], parallel: bool) -> FirstPa
     }
 }
 
-/// The first pass's arrays while it builds and shares them: room for one line per student, and
-/// the held bits.
+/// The first pass's arrays while it builds and shares them: room for one line per student, the
+/// places and the held bits.
 #[derive(Clone, Copy)]
 struct Raw {
     lines: *mut Line,
@@ -138,8 +139,8 @@ struct Raw {
     held_len: usize,
 }
 
-// SAFETY: the threads that share it write disjoint lines, then share lines and bits only through
-// atomics (see `Raw::shared`).
+// SAFETY: the threads that share it write disjoint lines and places, and share lines and bits only
+// through atomics (see `Raw::shared`).
 unsafe impl Send for Raw {}
 unsafe impl Sync for Raw {}
 
@@ -171,9 +172,7 @@ impl Raw {
             held: std::slice::from_raw_parts(self.held.cast::<AtomicU64>(), self.held_len),
         }
     }
-}
 
-impl Raw {
     /// Records the place of every student that the `programs` hold once they are through the
     /// scan (each student at their first choice, so each place is written once, by one thread).
     ///
