@@ -144,7 +144,8 @@ impl<T: Versioned> Table<T> {
     /// its execution so that a large import can build the next one while the database writes
     /// this one. `object` is the SQL of a record's JSON as serde writes it (the same text
     /// `audit::record` stores): the audit entries are written by the database from the stored
-    /// rows, no row is read back, parsed and serialised here.
+    /// rows, no row is read back, parsed and serialised here. `rows` must not be empty (there is
+    /// no multi-row INSERT of nothing).
     pub fn insert_batch(
         &self,
         backend: Backend,
@@ -152,6 +153,10 @@ impl<T: Versioned> Table<T> {
         rows: Vec<Vec<Arg>>,
         object: &str,
     ) -> InsertBatch {
+        assert!(
+            !rows.is_empty(),
+            "an insert batch holds at least one record"
+        );
         let now = crate::now();
         let id_column = if ids.is_some() { ", id" } else { "" };
         let mut values = Vec::new();
